@@ -1,0 +1,49 @@
+# sesami — PGXS build of the extension, plus the standalone worker.
+#
+#   make                 build the extension (sesami.so) and sesami-worker
+#   make install         install the extension into the PostgreSQL found by PG_CONFIG
+#   make installcheck    pg_regress + isolation tests against a running cluster
+#                        that preloads sesami (scripts/test.sh starts one)
+#   make worker          build only worker/sesami-worker
+
+EXTENSION = sesami
+EXTVERSION = 0.1.0
+
+MODULE_big = sesami
+OBJS = \
+	extension/sesami.o \
+	extension/jobs.o \
+	extension/repo_url.o \
+	extension/dispatcher.o
+
+DATA_built = sesami--$(EXTVERSION).sql
+
+REGRESS = schema repo_url transitions api worker_api outbox
+REGRESS_OPTS = --inputdir=. --dbname=contrib_regression
+ISOLATION = claim
+ISOLATION_OPTS = --inputdir=. --dbname=contrib_regression_iso
+
+PG_CONFIG ?= pg_config
+PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
+	-Wno-missing-field-initializers
+PG_CPPFLAGS += -I$(srcdir)/extension -I$(srcdir)/common
+
+EXTRA_CLEAN = worker/sesami-worker
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+all: worker
+
+# The install script is one file per release, assembled from the source script.
+sesami--$(EXTVERSION).sql: extension/sesami.sql
+	cp $< $@
+
+.PHONY: worker
+worker:
+	$(MAKE) -C worker
+
+clean: clean-worker
+.PHONY: clean-worker
+clean-worker:
+	$(MAKE) -C worker clean

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Run every sesami test: build, install, start a private cluster with sesami
+# preloaded, run pg_regress + isolation (make installcheck), then every
+# test/*.test.sh suite, stop the cluster, and print "N passed, N failed".
+#
+# Suites print one line per check, "ok - what" or "not ok - what" (TAP style);
+# a suite that exits non-zero without such a line counts as one failure.
+# Needs root (or sudo) for `make install` and, on a fresh machine, apt-get.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+bash scripts/deps.sh || exit 1
+make -s -j2 >/dev/null || { echo "build failed" >&2; make; exit 1; }
+make -s install >/dev/null || { echo "make install failed (run as root?)" >&2; exit 1; }
+
+tmp=$(mktemp -d /tmp/sesami-test.XXXXXX)
+chmod 755 "$tmp"
+export SESAMI_ROOT="$root" SESAMI_TMP="$tmp"
+source scripts/pgcluster.sh
+cleanup() { pgc_stop; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+pgc_start "$tmp/pg" "${SESAMI_TEST_PORT:-54329}" || exit 1
+
+passed=0 failed=0
+failures=()
+
+# pg_regress + isolation: one check per test file.
+if make -s installcheck >"$tmp/installcheck.log" 2>&1; then ic=0; else ic=1; fi
+while read -r name result; do
+	if [ "$result" = ok ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1)); failures+=("regress: $name")
+	fi
+done < <(sed -nE 's/^(test| ) +([A-Za-z0-9_-]+) +\.\.\. +(ok|FAILED|failed).*/\2 \3/p' "$tmp/installcheck.log")
+if [ "$ic" -ne 0 ]; then
+	cat "$tmp/installcheck.log"
+	for d in regression.diffs output_iso/regression.diffs; do [ -f "$d" ] && cat "$d"; done
+	[ "$failed" -eq 0 ] && { failed=1; failures+=("make installcheck"); }
+fi
+
+# Every other suite.
+for t in test/*.test.sh; do
+	[ -e "$t" ] || continue
+	log="$tmp/$(basename "$t").log"
+	bash "$t" >"$log" 2>&1
+	rc=$?
+	ok=$(grep -cE '^ok( |$)' "$log")
+	bad=$(grep -cE '^not ok( |$)' "$log")
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+	if [ "$rc" -ne 0 ] || [ "$bad" -ne 0 ]; then
+		[ "$bad" -eq 0 ] && failed=$((failed + 1))
+		failures+=("$t (exit $rc)")
+		echo "---- $t (exit $rc) ----"
+		cat "$log"
+	else
+		echo "$t: $ok passed"
+	fi
+done
+
+echo
+grep -E '\.\.\. +(ok|FAILED|failed)' "$tmp/installcheck.log" | sed 's/^/  /'
+for f in "${failures[@]}"; do echo "FAILED: $f"; done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
