@@ -1,0 +1,197 @@
+/*
+ * dispatcher.c — the "sesami dispatcher" background worker.
+ *
+ * One dispatcher runs per cluster, connected to sesami.database_name.  It
+ * sleeps on its latch; a transaction that committed work for it (jobs.c via
+ * sesami_wake_dispatcher_at_commit) sets the latch, and a slow fallback poll
+ * (sesami.poll_interval) catches everything else.  Each loop it runs the
+ * lease reaper, sesami.reap_expired_leases(), in its own transaction.
+ * Delivering outbox rows to Amazon SQS (task_service = 'sqs') is the
+ * dispatcher's other job and lives in its own file once written; until then
+ * 'pending' jobs wait in sesami.outbox.
+ *
+ * Skeleton after PostgreSQL's worker_spi: core signal handlers, WaitLatch
+ * with WL_EXIT_ON_PM_DEATH, one memory context reset every loop, and the
+ * StartTransactionCommand/SPI/snapshot sequence.  An error ends the process;
+ * the postmaster restarts it after bgw_restart_time.  If the database has
+ * no sesami extension (yet), the loop does nothing but wait.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+#include "sesami.h"
+
+PG_FUNCTION_INFO_V1(sesami_dispatcher_status);
+
+/* Register the dispatcher with the postmaster (from _PG_init). */
+void
+sesami_register_dispatcher(void)
+{
+	BackgroundWorker worker;
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = 5;
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "sesami");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "sesami_dispatcher_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, "sesami dispatcher");
+	snprintf(worker.bgw_type, BGW_MAXLEN, "sesami dispatcher");
+	RegisterBackgroundWorker(&worker);
+}
+
+/* on_shmem_exit callback: stop advertising our latch. */
+static void
+dispatcher_detach(int code, Datum arg)
+{
+	SpinLockAcquire(&sesami_shared->mutex);
+	if (sesami_shared->dispatcher_latch == MyLatch)
+	{
+		sesami_shared->dispatcher_latch = NULL;
+		sesami_shared->dispatcher_pid = 0;
+	}
+	SpinLockRelease(&sesami_shared->mutex);
+}
+
+/* Run the lease reaper in its own transaction, if sesami is installed here. */
+static void
+run_reaper(void)
+{
+	int64		reaped = 0;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	if (!OidIsValid(get_extension_oid("sesami", true)))
+	{
+		CommitTransactionCommand();
+		return;
+	}
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	PushActiveSnapshot(GetTransactionSnapshot());
+	pgstat_report_activity(STATE_RUNNING, "SELECT sesami.reap_expired_leases()");
+
+	if (SPI_execute("SELECT sesami.reap_expired_leases()", false, 1) == SPI_OK_SELECT &&
+		SPI_processed == 1)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			reaped = DatumGetInt32(d);
+	}
+
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_stat(true);
+	pgstat_report_activity(STATE_IDLE, NULL);
+
+	SpinLockAcquire(&sesami_shared->mutex);
+	sesami_shared->reaped += reaped;
+	sesami_shared->last_reap_at = GetCurrentTimestamp();
+	SpinLockRelease(&sesami_shared->mutex);
+}
+
+/* Entry point of the dispatcher background worker. */
+void
+sesami_dispatcher_main(Datum main_arg)
+{
+	MemoryContext loop_context;
+
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+
+	BackgroundWorkerInitializeConnection(sesami_database_name, NULL, 0);
+	pgstat_report_appname("sesami dispatcher");
+
+	SpinLockAcquire(&sesami_shared->mutex);
+	sesami_shared->dispatcher_latch = MyLatch;
+	sesami_shared->dispatcher_pid = MyProcPid;
+	sesami_shared->dispatcher_started_at = GetCurrentTimestamp();
+	SpinLockRelease(&sesami_shared->mutex);
+	on_shmem_exit(dispatcher_detach, (Datum) 0);
+
+	ereport(LOG,
+			(errmsg("sesami dispatcher started in database \"%s\"", sesami_database_name)));
+
+	loop_context = AllocSetContextCreate(TopMemoryContext, "sesami dispatcher loop",
+										 ALLOCSET_DEFAULT_SIZES);
+	for (;;)
+	{
+		int			rc;
+
+		rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					   sesami_poll_interval, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+
+		SpinLockAcquire(&sesami_shared->mutex);
+		sesami_shared->loops++;
+		if (rc & WL_LATCH_SET)
+			sesami_shared->wakeups++;
+		SpinLockRelease(&sesami_shared->mutex);
+
+		MemoryContextSwitchTo(loop_context);
+		run_reaper();
+		MemoryContextSwitchTo(TopMemoryContext);
+		MemoryContextReset(loop_context);
+	}
+}
+
+/*
+ * sesami.dispatcher_status(): the dispatcher's pid (null if not running),
+ * start time, loop and wakeup counters, and reaper figures.
+ */
+Datum
+sesami_dispatcher_status(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	SesamiShared snap;
+	Datum		values[6];
+	bool		nulls[6] = {false, false, false, false, false, false};
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+
+	SpinLockAcquire(&sesami_shared->mutex);
+	memcpy(&snap, sesami_shared, sizeof(snap));
+	SpinLockRelease(&sesami_shared->mutex);
+
+	if (snap.dispatcher_pid == 0)
+		nulls[0] = nulls[1] = true;
+	values[0] = Int32GetDatum(snap.dispatcher_pid);
+	values[1] = TimestampTzGetDatum(snap.dispatcher_started_at);
+	values[2] = Int64GetDatum((int64) snap.loops);
+	values[3] = Int64GetDatum((int64) snap.wakeups);
+	values[4] = Int64GetDatum((int64) snap.reaped);
+	if (snap.last_reap_at == 0)
+		nulls[5] = true;
+	values[5] = TimestampTzGetDatum(snap.last_reap_at);
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}

@@ -1,0 +1,248 @@
+/*
+ * sesami.c — load-time setup of the sesami extension.
+ *
+ * sesami must be in shared_preload_libraries: it reserves shared memory, and
+ * registers the dispatcher background worker.  _PG_init refuses to load any
+ * other way, with a hint that says how to fix it.  Under pg_upgrade's binary
+ * upgrade mode it does nothing at all.
+ *
+ * The commit-time wakeup: the job triggers (jobs.c) call
+ * sesami_wake_dispatcher_at_commit() when a row needs the dispatcher.  That
+ * only sets a backend-local flag; the transaction callback registered here
+ * sets the dispatcher's latch when, and only when, the transaction commits.
+ * One wakeup per transaction, however many rows it inserted; none on abort.
+ *
+ * Locking: SesamiShared.mutex (a spinlock) guards the shared struct; it is
+ * held only to copy a few fields, never across a call that can fail.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+#include "utils/guc.h"
+#include "utils/varlena.h"
+
+#include "sesami.h"
+
+PG_MODULE_MAGIC;
+
+/* GUC variables */
+int			sesami_task_service = SESAMI_TASK_LOCAL;
+char	   *sesami_database_name = NULL;
+int			sesami_max_attempts = 3;
+int			sesami_lease_timeout = 300;
+char	   *sesami_allowed_repo_hosts = NULL;
+int			sesami_poll_interval = 5000;
+
+SesamiShared *sesami_shared = NULL;
+
+static const struct config_enum_entry task_service_options[] = {
+	{"local", SESAMI_TASK_LOCAL, false},
+	{"sqs", SESAMI_TASK_SQS, false},
+	{NULL, 0, false}
+};
+
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
+/* Set when this transaction must wake the dispatcher if it commits. */
+static bool wakeup_pending = false;
+
+void		_PG_init(void);
+
+/* Reserve shared memory for SesamiShared. */
+static void
+sesami_shmem_request(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	RequestAddinShmemSpace(MAXALIGN(sizeof(SesamiShared)));
+}
+
+/* Create or attach to SesamiShared. */
+static void
+sesami_shmem_startup(void)
+{
+	bool		found;
+
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	sesami_shared = ShmemInitStruct("sesami", sizeof(SesamiShared), &found);
+	if (!found)
+	{
+		memset(sesami_shared, 0, sizeof(SesamiShared));
+		SpinLockInit(&sesami_shared->mutex);
+	}
+	LWLockRelease(AddinShmemInitLock);
+}
+
+/* Ask for the dispatcher to be woken when the current transaction commits. */
+void
+sesami_wake_dispatcher_at_commit(void)
+{
+	wakeup_pending = true;
+}
+
+/* Transaction callback: deliver or drop the pending wakeup. */
+static void
+sesami_xact_callback(XactEvent event, void *arg)
+{
+	Latch	   *latch = NULL;
+
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+			if (!wakeup_pending)
+				return;
+			wakeup_pending = false;
+			if (sesami_shared == NULL)
+				return;
+			SpinLockAcquire(&sesami_shared->mutex);
+			latch = sesami_shared->dispatcher_latch;
+			SpinLockRelease(&sesami_shared->mutex);
+			if (latch != NULL)
+				SetLatch(latch);
+			break;
+
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			/* a prepared transaction is picked up by the fallback poll */
+			wakeup_pending = false;
+			break;
+
+		default:
+			break;
+	}
+}
+
+/* Check hook for sesami.allowed_repo_hosts: a comma-separated host list. */
+static bool
+check_allowed_repo_hosts(char **newval, void **extra, GucSource source)
+{
+	char	   *raw;
+	List	   *hosts;
+	ListCell   *lc;
+
+	raw = pstrdup(*newval);
+	if (!SplitGUCList(raw, ',', &hosts))
+	{
+		GUC_check_errdetail("List syntax is invalid.");
+		pfree(raw);
+		return false;
+	}
+	foreach(lc, hosts)
+	{
+		const char *host = lfirst(lc);
+		const char *reason = NULL;
+
+		if (!sesami_hostname_is_valid(host, &reason))
+		{
+			GUC_check_errdetail("\"%s\" cannot be used. %s", host, reason);
+			list_free(hosts);
+			pfree(raw);
+			return false;
+		}
+	}
+	list_free(hosts);
+	pfree(raw);
+	return true;
+}
+
+/* Define the GUCs. */
+static void
+sesami_define_gucs(void)
+{
+	DefineCustomEnumVariable("sesami.task_service",
+							 "Selects where new analysis jobs are sent.",
+							 "With \"local\", a new job is queued in PostgreSQL for sesami-worker local. "
+							 "With \"sqs\", the dispatcher background worker sends it to Amazon SQS.",
+							 &sesami_task_service,
+							 SESAMI_TASK_LOCAL,
+							 task_service_options,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomStringVariable("sesami.database_name",
+							   "Names the database the dispatcher background worker connects to.",
+							   "Install the sesami extension in this database.",
+							   &sesami_database_name,
+							   "postgres",
+							   PGC_POSTMASTER,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomIntVariable("sesami.max_attempts",
+							"Sets how many times a job may be claimed before it fails for good.",
+							"A job that exhausts its attempts through retryable failures or expired "
+							"leases moves to \"failed\". The value is copied into each new job.",
+							&sesami_max_attempts,
+							3, 1, 100,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("sesami.lease_timeout",
+							"Sets how long a worker holds a claimed job without a heartbeat.",
+							"When the lease expires, the reaper queues the job again (or fails it once "
+							"its attempts are exhausted).",
+							&sesami_lease_timeout,
+							300, 1, 86400,
+							PGC_SUSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("sesami.allowed_repo_hosts",
+							   "Lists the hosts whose repositories may be analysed.",
+							   "A comma-separated list of host names. Repository URLs must use https "
+							   "and one of these hosts; IP addresses are never accepted.",
+							   &sesami_allowed_repo_hosts,
+							   "github.com",
+							   PGC_SUSET,
+							   GUC_LIST_INPUT,
+							   check_allowed_repo_hosts, NULL, NULL);
+
+	DefineCustomIntVariable("sesami.poll_interval",
+							"Sets how often the dispatcher wakes up without being signalled.",
+							"Committed jobs wake the dispatcher at once; this fallback poll catches "
+							"everything else and runs the lease reaper.",
+							&sesami_poll_interval,
+							5000, 10, 3600 * 1000,
+							PGC_SIGHUP,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("sesami");
+}
+
+/* Module load: GUCs, shared memory, dispatcher, transaction callback. */
+void
+_PG_init(void)
+{
+	if (IsBinaryUpgrade)
+		return;
+
+	if (!process_shared_preload_libraries_in_progress)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("sesami must be loaded via \"shared_preload_libraries\""),
+				 errhint("Add sesami to \"shared_preload_libraries\" in postgresql.conf and restart the server.")));
+
+	sesami_define_gucs();
+
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = sesami_shmem_request;
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = sesami_shmem_startup;
+
+	sesami_register_dispatcher();
+	RegisterXactCallback(sesami_xact_callback, NULL);
+}

@@ -1,0 +1,61 @@
+/*
+ * sesami.h — declarations shared by the extension's C files.
+ *
+ * The extension is split by concern: sesami.c (load time: GUCs, shared memory,
+ * the commit-time wakeup), jobs.c (the job state machine and its triggers),
+ * repo_url.c (repository URL validation) and dispatcher.c (the background
+ * worker).  This header holds what more than one of them needs.
+ */
+#ifndef SESAMI_H
+#define SESAMI_H
+
+#include "postgres.h"
+
+#include "storage/latch.h"
+#include "storage/spin.h"
+#include "utils/timestamp.h"
+
+/* sesami.task_service: where a new job goes. */
+typedef enum SesamiTaskService
+{
+	SESAMI_TASK_LOCAL,			/* straight to 'queued' for sesami-worker local */
+	SESAMI_TASK_SQS				/* 'pending' + outbox row for the SQS dispatcher */
+} SesamiTaskService;
+
+/* GUC variables (sesami.c). */
+extern int	sesami_task_service;
+extern char *sesami_database_name;
+extern int	sesami_max_attempts;
+extern int	sesami_lease_timeout;
+extern char *sesami_allowed_repo_hosts;
+extern int	sesami_poll_interval;
+
+/*
+ * State in shared memory.  "mutex" protects every field; the counters are
+ * written only by the dispatcher and read by sesami.dispatcher_status().
+ */
+typedef struct SesamiShared
+{
+	slock_t		mutex;
+	Latch	   *dispatcher_latch;	/* NULL while no dispatcher runs */
+	int			dispatcher_pid;
+	TimestampTz dispatcher_started_at;
+	uint64		wakeups;		/* loops woken by a committed wakeup */
+	uint64		loops;			/* all loops, including poll timeouts */
+	uint64		reaped;			/* jobs moved by the lease reaper */
+	TimestampTz last_reap_at;
+} SesamiShared;
+
+extern SesamiShared *sesami_shared;
+
+/* sesami.c */
+extern void sesami_wake_dispatcher_at_commit(void);
+
+/* repo_url.c */
+extern bool sesami_hostname_is_valid(const char *host, const char **reason);
+
+/* dispatcher.c */
+extern void sesami_register_dispatcher(void);
+extern PGDLLEXPORT void sesami_dispatcher_main(Datum main_arg);
+
+#endif							/* SESAMI_H */
