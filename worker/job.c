@@ -1,0 +1,441 @@
+/*
+ * job.c — one claimed job end to end, and the local and batch modes.
+ *
+ * job_run: heartbeat → private run directory → bare clone (child process,
+ * limits) → sesami_analyze() → result JSON → api.worker_complete, with
+ * progress heartbeats throttled to one per cfg->heartbeat_s (and one per stage
+ * change).  A heartbeat that says "cancelled" or "stale" stops the analysis
+ * at its next cancel check; nothing is written for a stale attempt.  The run
+ * directory is always removed.  Failures are classified: network trouble and
+ * worker shutdown are retryable, everything else is not.
+ *
+ * Progress: clone 0.00–0.30, analysis 0.30–0.95, write-back 1.00.
+ */
+#define _GNU_SOURCE
+#include "job.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "analysis.h"
+
+volatile sig_atomic_t worker_stop = 0;
+
+/* Log a line to stderr with a UTC timestamp. */
+void
+worker_log(const char *fmt,...)
+{
+	char		ts[32];
+	time_t		now = time(NULL);
+	struct tm	tm;
+	va_list		ap;
+
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s sesami-worker: ", ts);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Defaults, then the environment. */
+void
+worker_config_init(worker_config *cfg)
+{
+	const char *v;
+	char		host[64] = "worker";
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->conninfo = getenv("DATABASE_URL") ? getenv("DATABASE_URL") : "";
+	cfg->role = getenv("SESAMI_DB_ROLE") ? getenv("SESAMI_DB_ROLE") : "sesami_worker";
+	gethostname(host, sizeof(host) - 1);
+	snprintf(cfg->worker_id, sizeof(cfg->worker_id), "%s-%ld", host, (long) getpid());
+	cfg->workdir = getenv("SESAMI_WORK_DIR") ? getenv("SESAMI_WORK_DIR") : "/tmp/sesami-worker";
+	cfg->mirror = getenv("SESAMI_MIRROR_DIR");
+	clone_limits_default(&cfg->limits);
+	if ((v = getenv("SESAMI_MAX_CLONE_BYTES")) != NULL)
+		cfg->limits.max_bytes = strtoull(v, NULL, 10);
+	if ((v = getenv("SESAMI_CLONE_TIMEOUT")) != NULL)
+		cfg->limits.timeout_s = atoi(v);
+	cfg->threads = getenv("SESAMI_THREADS") ? atoi(getenv("SESAMI_THREADS")) : 0;
+	cfg->poll_interval_ms = 5000;
+	cfg->heartbeat_s = 5;
+}
+
+/* State of a running job shared with the progress and cancel hooks. */
+typedef struct run_state
+{
+	const worker_config *cfg;
+	db_conn    *db;
+	const claimed_job *job;
+	time_t		last_beat;
+	char		last_stage[32];
+	bool		cancelled;
+	bool		stale;
+	bool		db_lost;
+} run_state;
+
+/* Send a heartbeat unless one went out recently for the same stage. */
+static void
+beat(run_state *rs, const char *stage, double progress)
+{
+	time_t		now = time(NULL);
+	bool		cancelled = false;
+	char		err[256];
+	db_status	st;
+
+	if (rs->stale || rs->db_lost)
+		return;
+	if (strcmp(stage, rs->last_stage) == 0 && now - rs->last_beat < rs->cfg->heartbeat_s)
+		return;
+	rs->last_beat = now;
+	snprintf(rs->last_stage, sizeof(rs->last_stage), "%s", stage);
+	st = db_heartbeat(rs->db, rs->job, progress, stage, &cancelled, err, sizeof(err));
+	if (st == DB_STALE || st == DB_NOT_FOUND)
+	{
+		worker_log("job %lld attempt %d: %s; stopping", (long long) rs->job->job_id,
+				   rs->job->attempt, err);
+		rs->stale = true;
+	}
+	else if (st != DB_OK)
+	{
+		worker_log("job %lld: heartbeat failed: %s", (long long) rs->job->job_id, err);
+		rs->db_lost = !db_ok(rs->db);
+	}
+	else if (cancelled && !rs->cancelled)
+	{
+		worker_log("job %lld: cancelled by the user; stopping", (long long) rs->job->job_id);
+		rs->cancelled = true;
+	}
+}
+
+/* Clone progress → job progress 0.00–0.30. */
+static void
+on_clone_progress(double fraction, void *arg)
+{
+	beat(arg, "clone", 0.30 * fraction);
+}
+
+/* Analysis progress → job progress 0.30–0.95. */
+static void
+on_analysis_progress(const char *stage, double fraction, void *arg)
+{
+	beat(arg, stage, 0.30 + 0.65 * fraction);
+}
+
+/* Analysis cancel hook: stop on cancellation, a lost lease, or shutdown. */
+static int
+should_stop(void *arg)
+{
+	run_state  *rs = arg;
+
+	return rs->cancelled || rs->stale || rs->db_lost || worker_stop;
+}
+
+/* Record a failure; returns the outcome to report. */
+static job_outcome
+record_failure(run_state *rs, const char *message, bool retryable)
+{
+	char		err[256];
+	db_status	st;
+
+	worker_log("job %lld attempt %d failed (%s): %s", (long long) rs->job->job_id,
+			   rs->job->attempt, retryable ? "retryable" : "permanent", message);
+	st = db_fail(rs->db, rs->job, message, retryable, err, sizeof(err));
+	if (st == DB_STALE || st == DB_NOT_FOUND)
+		return OUTCOME_STALE;
+	if (st != DB_OK)
+	{
+		worker_log("job %lld: could not record the failure: %s", (long long) rs->job->job_id, err);
+		return OUTCOME_DB_ERROR;
+	}
+	return OUTCOME_FAILED;
+}
+
+/* The user's identities: known e-mails plus GitHub's noreply forms. */
+static char **
+user_identities(const claimed_job *job, size_t *n)
+{
+	char	  **ids = calloc(job->n_emails + 3, sizeof(char *));
+	size_t		k = 0;
+
+	if (ids == NULL)
+		return NULL;
+	for (size_t i = 0; i < job->n_emails; i++)
+		ids[k++] = strdup(job->emails[i]);
+	if (job->github_login && *job->github_login)
+	{
+		if (asprintf(&ids[k], "%lld+%s@users.noreply.github.com",
+					 (long long) job->github_id, job->github_login) > 0)
+			k++;
+		if (asprintf(&ids[k], "%s@users.noreply.github.com", job->github_login) > 0)
+			k++;
+	}
+	*n = k;
+	return ids;
+}
+
+/* Add job and worker facts to the analysis document. */
+static void
+annotate_result(json_object *doc, const worker_config *cfg, const claimed_job *job)
+{
+	json_object *repo = NULL;
+	json_object *jobobj = json_object_new_object();
+
+	if (json_object_object_get_ex(doc, "repo", &repo) && json_object_is_type(repo, json_type_object))
+	{
+		char		full[256];
+
+		snprintf(full, sizeof(full), "%s/%s", job->repo_owner, job->repo_name);
+		json_object_object_add(repo, "url", json_object_new_string(job->repo_url));
+		json_object_object_add(repo, "full_name", json_object_new_string(full));
+		/* the clone's temporary path means nothing to the reader */
+		json_object_object_del(repo, "path");
+	}
+	json_object_object_add(jobobj, "id", json_object_new_int64(job->job_id));
+	json_object_object_add(jobobj, "attempt", json_object_new_int(job->attempt));
+	json_object_object_add(jobobj, "worker", json_object_new_string(cfg->worker_id));
+	json_object_object_add(doc, "job", jobobj);
+}
+
+/* Run one claimed job to its end. */
+job_outcome
+job_run(const worker_config *cfg, db_conn *db, const claimed_job *job)
+{
+	run_state	rs = {.cfg = cfg,.db = db,.job = job};
+	char		rundir[4096],
+				repo[4200],
+				srcbuf[4200],
+				err[1024];
+	const char *source;
+	clone_status cs;
+	analysis_options opt;
+	analysis_result *result = NULL;
+	char	  **ids;
+	size_t		nids = 0;
+	int			rc;
+	job_outcome outcome;
+
+	worker_log("job %lld attempt %d: analysing %s", (long long) job->job_id, job->attempt,
+			   job->repo_url);
+	beat(&rs, "clone", 0.0);
+	if (rs.stale)
+		return OUTCOME_STALE;
+
+	if (rundir_create(cfg->workdir, rundir, sizeof(rundir), err, sizeof(err)) != 0)
+		return record_failure(&rs, err, true);
+	snprintf(repo, sizeof(repo), "%s/repo.git", rundir);
+
+	source = clone_source(job->repo_url, cfg->mirror, srcbuf, sizeof(srcbuf));
+	cs = clone_repository(source, repo, NULL, &cfg->limits, on_clone_progress, &rs,
+						  err, sizeof(err));
+	if (cs != CLONE_OK)
+	{
+		rundir_remove(rundir);
+		if (rs.stale)
+			return OUTCOME_STALE;
+		return record_failure(&rs, err, cs == CLONE_RETRYABLE);
+	}
+
+	analysis_options_init(&opt);
+	ids = user_identities(job, &nids);
+	opt.authors = (const char *const *) ids;
+	opt.nauthors = nids;
+	opt.threads = cfg->threads;
+	opt.progress = on_analysis_progress;
+	opt.cancel = should_stop;
+	opt.cb_arg = &rs;
+	rc = sesami_analyze(repo, &opt, &result, err, sizeof(err));
+	for (size_t i = 0; i < nids; i++)
+		free(ids[i]);
+	free(ids);
+	rundir_remove(rundir);
+
+	if (rc == 1 || rs.stale || rs.cancelled || rs.db_lost)
+	{
+		analysis_result_free(result);
+		if (rs.stale)
+			return OUTCOME_STALE;
+		if (rs.cancelled)
+			return OUTCOME_CANCELLED;
+		if (rs.db_lost)
+			return OUTCOME_DB_ERROR;
+		return record_failure(&rs, "the worker was stopped before the analysis finished", true);
+	}
+	if (rc != 0)
+		return record_failure(&rs, err, false);
+
+	{
+		json_object *doc = analysis_result_to_json(result);
+		db_status	st;
+
+		analysis_result_free(result);
+		annotate_result(doc, cfg, job);
+		st = db_complete(db, job, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN),
+						 err, sizeof(err));
+		json_object_put(doc);
+		if (st == DB_OK)
+		{
+			worker_log("job %lld attempt %d: completed", (long long) job->job_id, job->attempt);
+			outcome = OUTCOME_DONE;
+		}
+		else if (st == DB_STALE || st == DB_NOT_FOUND)
+		{
+			worker_log("job %lld attempt %d: result not stored: %s", (long long) job->job_id,
+					   job->attempt, err);
+			outcome = OUTCOME_STALE;
+		}
+		else
+		{
+			worker_log("job %lld: could not store the result: %s", (long long) job->job_id, err);
+			outcome = OUTCOME_DB_ERROR;
+		}
+	}
+	return outcome;
+}
+
+/* Connect, retrying with backoff until it works or the worker is stopped. */
+static db_conn *
+connect_retrying(const worker_config *cfg)
+{
+	int			delay = 1;
+	char		err[512];
+
+	while (!worker_stop)
+	{
+		db_conn    *db = db_connect(cfg->conninfo, cfg->role, err, sizeof(err));
+
+		if (db && db_listen(db, "sesami_jobs", err, sizeof(err)) == 0)
+			return db;
+		db_close(db);
+		worker_log("%s; retrying in %d s", err, delay);
+		sleep(delay);
+		delay = delay < 30 ? delay * 2 : 30;
+	}
+	return NULL;
+}
+
+/* Local mode: claim queued jobs from PostgreSQL until stopped (or idle with --once). */
+int
+mode_local(const worker_config *cfg)
+{
+	db_conn    *db;
+	char		err[512];
+	int			done = 0;
+
+	if (rundir_clean_stale(cfg->workdir) > 0)
+		worker_log("removed run directories left by stopped workers in %s", cfg->workdir);
+	db = connect_retrying(cfg);
+	if (db == NULL)
+		return EXIT_DONE;
+	worker_log("local mode: worker %s waiting for jobs", cfg->worker_id);
+
+	while (!worker_stop)
+	{
+		claimed_job job;
+		db_status	st = db_claim_next(db, cfg->worker_id, &job, err, sizeof(err));
+
+		if (st == DB_OK)
+		{
+			job_run(cfg, db, &job);
+			claimed_job_free(&job);
+			done++;
+			continue;
+		}
+		if (st == DB_NONE)
+		{
+			if (cfg->once)
+				break;
+			if (db_wait_notify(db, cfg->poll_interval_ms) >= 0)
+				continue;
+		}
+		worker_log("lost the database connection: %s", st == DB_NONE ? "notify failed" : err);
+		db_close(db);
+		db = connect_retrying(cfg);
+		if (db == NULL)
+			break;
+	}
+	db_close(db);
+	worker_log("local mode: stopping after %d job(s)", done);
+	return EXIT_DONE;
+}
+
+/*
+ * Batch mode: one job named by an SQS message body {"job_id": N, "attempt": N}
+ * (EventBridge Pipe → AWS Batch, env SQS_MESSAGE_BODY).  The pipe has already
+ * deleted the message, so retries are Postgres's business: exit EXIT_RETRY
+ * only when nothing could be recorded.
+ */
+int
+mode_batch(const worker_config *cfg, const char *body)
+{
+	json_object *msg,
+			   *v;
+	int64_t		job_id = 0;
+	int64_t		attempt = -1;
+	db_conn    *db;
+	claimed_job job;
+	char		err[512];
+	db_status	st;
+	job_outcome outcome;
+
+	if (body == NULL || *body == '\0')
+	{
+		worker_log("batch mode needs the message body in SQS_MESSAGE_BODY");
+		return EXIT_USAGE;
+	}
+	msg = json_tokener_parse(body);
+	if (msg && json_object_is_type(msg, json_type_object))
+	{
+		if (json_object_object_get_ex(msg, "job_id", &v) && json_object_is_type(v, json_type_int))
+			job_id = json_object_get_int64(v);
+		if (json_object_object_get_ex(msg, "attempt", &v) && json_object_is_type(v, json_type_int))
+			attempt = json_object_get_int64(v);
+	}
+	json_object_put(msg);
+	if (job_id <= 0 || attempt < 0 || attempt > 1000)
+	{
+		worker_log("ignoring a malformed message: expected {\"job_id\": N, \"attempt\": N}");
+		return EXIT_DONE;
+	}
+
+	rundir_clean_stale(cfg->workdir);
+	db = db_connect(cfg->conninfo, cfg->role, err, sizeof(err));
+	if (db == NULL)
+	{
+		worker_log("%s", err);
+		return EXIT_RETRY;
+	}
+	st = db_claim_job(db, job_id, (int) attempt, cfg->worker_id, &job, err, sizeof(err));
+	if (st == DB_NOT_FOUND)
+	{
+		worker_log("job %lld does not exist; ignoring the message", (long long) job_id);
+		db_close(db);
+		return EXIT_DONE;
+	}
+	if (st == DB_NONE)
+	{
+		worker_log("job %lld attempt %lld is not claimable (a duplicate or stale message); nothing to do",
+				   (long long) job_id, (long long) attempt);
+		db_close(db);
+		return EXIT_DONE;
+	}
+	if (st != DB_OK)
+	{
+		worker_log("could not claim job %lld: %s", (long long) job_id, err);
+		db_close(db);
+		return EXIT_RETRY;
+	}
+	outcome = job_run(cfg, db, &job);
+	claimed_job_free(&job);
+	db_close(db);
+	return outcome == OUTCOME_DB_ERROR ? EXIT_RETRY : EXIT_DONE;
+}

@@ -1,0 +1,55 @@
+/*
+ * job.h — running claimed jobs, and the worker's database-backed modes.
+ *
+ * job_run() takes one claimed job through clone → analysis → write-back with
+ * fenced heartbeats; the modes (local: LISTEN/NOTIFY + SKIP LOCKED claims;
+ * batch: one job from SQS_MESSAGE_BODY; poll: SQS long polling) decide where
+ * claims come from.
+ */
+#ifndef SESAMI_WORKER_JOB_H
+#define SESAMI_WORKER_JOB_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "clone.h"
+#include "db.h"
+
+/* Exit codes of sesami-worker (AWS Batch's retryStrategy matches on them). */
+#define EXIT_DONE 0				/* job done, failed for good, stale, or no work */
+#define EXIT_USAGE 2			/* bad command line or configuration */
+#define EXIT_RETRY 75			/* EX_TEMPFAIL: nothing recorded; run again */
+
+typedef struct worker_config
+{
+	const char *conninfo;		/* DATABASE_URL */
+	const char *role;			/* SET ROLE after connecting (sesami_worker) */
+	char		worker_id[128];
+	const char *workdir;		/* run directories go here */
+	const char *mirror;			/* optional MIRROR/HOST/OWNER/NAME(.git) */
+	clone_limits limits;
+	int			threads;		/* analysis threads, 0 = automatic */
+	int			poll_interval_ms;	/* local mode fallback poll */
+	int			heartbeat_s;	/* at most one heartbeat per this many seconds */
+	bool		once;			/* local: exit when the queue is empty */
+} worker_config;
+
+/* What became of a claimed job. */
+typedef enum job_outcome
+{
+	OUTCOME_DONE,				/* completed */
+	OUTCOME_FAILED,				/* failure recorded (retryable or not) */
+	OUTCOME_STALE,				/* another attempt owns the job: nothing written */
+	OUTCOME_CANCELLED,			/* the user cancelled it */
+	OUTCOME_DB_ERROR			/* the database went away: nothing recorded */
+} job_outcome;
+
+extern volatile sig_atomic_t worker_stop;
+
+void		worker_config_init(worker_config *cfg);
+job_outcome job_run(const worker_config *cfg, db_conn *db, const claimed_job *job);
+int			mode_local(const worker_config *cfg);
+int			mode_batch(const worker_config *cfg, const char *body);
+void		worker_log(const char *fmt,...) __attribute__((format(printf, 1, 2)));
+
+#endif
