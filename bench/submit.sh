@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# P1: api.submit_analysis throughput ÷ a bare INSERT of the same row into a
+# plain table, both measured by pgbench in this run on a private cluster.
+# Goal: ratio >= 0.6.  Not a test: figures vary with the machine.
+#
+#   sudo bash bench/submit.sh [seconds=10] [clients=4]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+secs=${1:-10}
+clients=${2:-4}
+
+make -s -j2 >/dev/null && make -s install >/dev/null
+tmp=$(mktemp -d /tmp/sesami-bench.XXXXXX)
+chmod 755 "$tmp"
+source scripts/pgcluster.sh
+trap 'pgc_stop; rm -rf "$tmp"' EXIT
+pgc_start "$tmp/pg" "${SESAMI_BENCH_PORT:-54360}" "sesami.database_name = 'bench'" \
+	"max_connections = 100" "shared_buffers = 256MB"
+pgbench_bin="$(pg_config --bindir)/pgbench"
+
+psql -X -q -d postgres -c 'CREATE DATABASE bench'
+psql -X -q -d bench <<'SQL'
+CREATE EXTENSION sesami;
+INSERT INTO sesami.accounts (github_id, login)
+SELECT g, 'bench' || g FROM generate_series(1, 100) g;
+-- the baseline: the same row into a plain table (no triggers, no RLS, PK only)
+CREATE TABLE plain_jobs (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	account_id bigint NOT NULL, repo_url text NOT NULL, repo_host text NOT NULL,
+	repo_owner text NOT NULL, repo_name text NOT NULL, status text NOT NULL DEFAULT 'pending',
+	attempt integer NOT NULL DEFAULT 0, max_attempts integer NOT NULL,
+	created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now()
+);
+SQL
+
+cat >"$tmp/plain.sql" <<'SQL'
+\set acct random(1, 100)
+\set repo random(1, 1000000000)
+INSERT INTO plain_jobs (account_id, repo_url, repo_host, repo_owner, repo_name, max_attempts)
+VALUES (:acct, 'https://github.com/bench/r' || :repo, 'github.com', 'bench', 'r' || :repo, 3);
+SQL
+# exactly what PostgREST sends for POST /rpc/submit_analysis
+cat >"$tmp/submit.sql" <<'SQL'
+\set acct random(1, 100)
+\set repo random(1, 1000000000)
+BEGIN;
+SET LOCAL ROLE sesami_user;
+SELECT set_config('request.jwt.claims', '{"role":"sesami_user","sub":"' || :acct || '"}', true);
+SELECT id, status FROM api.submit_analysis('https://github.com/bench/r' || :repo);
+COMMIT;
+SQL
+
+run() {
+	"$pgbench_bin" -n -M prepared -c "$clients" -j 2 -T "$secs" -f "$1" bench 2>/dev/null |
+		sed -nE 's/^tps = ([0-9.]+).*/\1/p'
+}
+
+echo "pgbench: $clients clients, $secs s per run"
+base=$(run "$tmp/plain.sql")
+local_tps=$(psql -X -qAt -d bench -c "ALTER DATABASE bench SET sesami.task_service = 'local'" >/dev/null; run "$tmp/submit.sql")
+sqs_tps=$(psql -X -qAt -d bench -c "ALTER DATABASE bench SET sesami.task_service = 'sqs'" >/dev/null; run "$tmp/submit.sql")
+printf 'bare INSERT                 %10.0f tps\n' "$base"
+printf 'submit_analysis (local)     %10.0f tps   ratio %.2f\n' "$local_tps" "$(echo "$local_tps / $base" | bc -l)"
+printf 'submit_analysis (sqs+outbox)%10.0f tps   ratio %.2f\n' "$sqs_tps" "$(echo "$sqs_tps / $base" | bc -l)"
+echo "goal: ratio >= 0.60"
