@@ -232,7 +232,7 @@ canonical_query(aws_buf *b, const char *query)
 		}
 		p = amp ? amp + 1 : NULL;
 	}
-	if (ok)
+	if (ok && n > 0)
 	{
 		qsort(params, n, sizeof(*params), cmp_param);
 		for (i = 0; i < n; i++)

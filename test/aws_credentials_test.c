@@ -413,6 +413,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: aws_credentials_test BASE_URL CLOSED_PORT\n");
 		return 2;
 	}
+	/* Line-buffered: a sanitizer exit must not swallow reported lines. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	base_url = argv[1];
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	test_iso8601();

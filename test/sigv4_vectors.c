@@ -22,6 +22,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@
 #include "sigv4.h"
 
 #define MAX_HEADERS 64
+#define PATH_BUF 4096
 
 static int	failures = 0;
 
@@ -52,6 +54,23 @@ typedef struct parsed_req
 	char	   *body;
 	size_t		body_len;
 } parsed_req;
+
+/* Format a path into a PATH_BUF-sized buffer; a path that does not fit is fatal. */
+static void
+pathf(char *out, const char *fmt,...)
+{
+	va_list		ap;
+	int			n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, PATH_BUF, fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= PATH_BUF)
+	{
+		fprintf(stderr, "path too long\n");
+		exit(2);
+	}
+}
 
 /* Print one TAP result line and count failures. */
 static void
@@ -266,7 +285,7 @@ vector_consistent(const char *creq, const char *sts)
 static void
 run_classic_case(const char *dir, const char *name, const char *label)
 {
-	char		path[4096];
+	char		path[PATH_BUF];
 	parsed_req	r;
 	char	   *creq,
 			   *sts,
@@ -282,18 +301,18 @@ run_classic_case(const char *dir, const char *name, const char *label)
 	int			ok = 1;
 
 	snprintf(what, sizeof(what), "sigv4 vector %s: canonical request, string to sign, Authorization", label);
-	snprintf(path, sizeof(path), "%s/%s.req", dir, name);
+	pathf(path, "%s/%s.req", dir, name);
 	if (parse_req(path, &r) != 0)
 	{
 		printf("# cannot parse %s\n", path);
 		report(0, what);
 		return;
 	}
-	snprintf(path, sizeof(path), "%s/%s.creq", dir, name);
+	pathf(path, "%s/%s.creq", dir, name);
 	creq = read_file(path, NULL);
-	snprintf(path, sizeof(path), "%s/%s.sts", dir, name);
+	pathf(path, "%s/%s.sts", dir, name);
 	sts = read_file(path, NULL);
-	snprintf(path, sizeof(path), "%s/%s.authz", dir, name);
+	pathf(path, "%s/%s.authz", dir, name);
 	authz = read_file(path, NULL);
 
 	/*
@@ -302,7 +321,7 @@ run_classic_case(const char *dir, const char *name, const char *label)
 	 * "header-after" case it is added after signing (readme.txt there).
 	 */
 	cr.session_token = r.token;
-	snprintf(path, sizeof(path), "%s/%s.sreq", dir, name);
+	pathf(path, "%s/%s.sreq", dir, name);
 	sreq = read_file(path, NULL);
 	if (cr.session_token == NULL && sreq)
 	{
@@ -374,13 +393,13 @@ walk_classic(const char *root, const char *dir, int *count)
 	size_t		n = 0,
 				i;
 	const char *base = strrchr(dir, '/');
-	char		path[4096];
+	char		path[PATH_BUF];
 	struct stat st;
 
 	if (d == NULL)
 		return -1;
 	base = base ? base + 1 : dir;
-	snprintf(path, sizeof(path), "%s/%s.req", dir, base);
+	pathf(path, "%s/%s.req", dir, base);
 	if (stat(path, &st) == 0)
 	{
 		run_classic_case(dir, base, dir + strlen(root) + 1);
@@ -397,7 +416,7 @@ walk_classic(const char *root, const char *dir, int *count)
 	qsort(names, n, sizeof(*names), (int (*) (const void *, const void *)) strcmp);
 	for (i = 0; i < n; i++)
 	{
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		pathf(path, "%s/%s", dir, names[i]);
 		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 			walk_classic(root, path, count);
 		free(names[i]);
@@ -410,7 +429,7 @@ walk_classic(const char *root, const char *dir, int *count)
 static int
 run_v4_case(const char *dir, const char *name)
 {
-	char		path[4096];
+	char		path[PATH_BUF];
 	char		what[512];
 	char	   *ctx_text,
 			   *creq,
@@ -429,7 +448,7 @@ run_v4_case(const char *dir, const char *name)
 	int			ok = 1;
 	char	   *authz_expected = NULL;
 
-	snprintf(path, sizeof(path), "%s/header-canonical-request.txt", dir);
+	pathf(path, "%s/header-canonical-request.txt", dir);
 	creq = read_file(path, NULL);
 	if (creq == NULL)
 	{
@@ -437,11 +456,11 @@ run_v4_case(const char *dir, const char *name)
 		return 0;
 	}
 	snprintf(what, sizeof(what), "sigv4 vector v4/%s: canonical request, string to sign, signature, Authorization", name);
-	snprintf(path, sizeof(path), "%s/header-string-to-sign.txt", dir);
+	pathf(path, "%s/header-string-to-sign.txt", dir);
 	sts = read_file(path, NULL);
-	snprintf(path, sizeof(path), "%s/header-signature.txt", dir);
+	pathf(path, "%s/header-signature.txt", dir);
 	sig = read_file(path, NULL);
-	snprintf(path, sizeof(path), "%s/header-signed-request.txt", dir);
+	pathf(path, "%s/header-signed-request.txt", dir);
 	sreq = read_file(path, NULL);
 	if (sreq)
 	{
@@ -455,10 +474,10 @@ run_v4_case(const char *dir, const char *name)
 			authz_expected = strndup(a, strcspn(a, "\r\n"));
 		}
 	}
-	snprintf(path, sizeof(path), "%s/context.json", dir);
+	pathf(path, "%s/context.json", dir);
 	ctx_text = read_file(path, NULL);
 	ctx = ctx_text ? json_tokener_parse(ctx_text) : NULL;
-	snprintf(path, sizeof(path), "%s/request.txt", dir);
+	pathf(path, "%s/request.txt", dir);
 	if (ctx == NULL || parse_req(path, &r) != 0)
 	{
 		printf("# cannot read context.json or request.txt in %s\n", dir);
@@ -527,14 +546,14 @@ walk_v4(const char *dir, int *count)
 	struct dirent **list;
 	int			n = scandir(dir, &list, NULL, alphasort);
 	int			i;
-	char		path[4096];
+	char		path[PATH_BUF];
 	struct stat st;
 
 	if (n < 0)
 		return -1;
 	for (i = 0; i < n; i++)
 	{
-		snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
+		pathf(path, "%s/%s", dir, list[i]->d_name);
 		if (list[i]->d_name[0] != '.' && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 			*count += run_v4_case(path, list[i]->d_name);
 		free(list[i]);
@@ -547,14 +566,14 @@ walk_v4(const char *dir, int *count)
 static int
 mode_vectors(const char *root)
 {
-	char		path[4096];
+	char		path[PATH_BUF];
 	int			nclassic = 0,
 				nv4 = 0;
 
-	snprintf(path, sizeof(path), "%s/classic", root);
+	pathf(path, "%s/classic", root);
 	if (walk_classic(path, path, &nclassic) != 0)
 		printf("# cannot open %s\n", path);
-	snprintf(path, sizeof(path), "%s/v4", root);
+	pathf(path, "%s/v4", root);
 	if (walk_v4(path, &nv4) != 0)
 		printf("# cannot open %s\n", path);
 	printf("# %d classic cases, %d v4 header-signing cases\n", nclassic, nv4);
@@ -635,7 +654,7 @@ mode_sign(int argc, char **argv)
 			   *body_file = NULL;
 	sigv4_credentials cr = {NULL, NULL, NULL};
 	sigv4_params pa = {NULL, NULL, &cr, 0, 0};
-	sigv4_header headers[MAX_HEADERS];
+	sigv4_header headers[MAX_HEADERS] = {{NULL, NULL}};
 	char	   *hcopy[MAX_HEADERS];
 	size_t		nh = 0,
 				body_len = 0,
@@ -709,6 +728,8 @@ mode_sign(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
+	/* Line-buffered: a sanitizer exit must not swallow reported lines. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 3 && strcmp(argv[1], "vectors") == 0)
 		return mode_vectors(argv[2]);
 	if (argc >= 2 && strcmp(argv[1], "unit") == 0)

@@ -3,6 +3,8 @@
 // Usage: node test/sqs/emulator.mjs PORT
 // Prints "ready <port>" on stdout once it accepts connections; runs until killed.
 // fauxqs is started through its API because its CLI ignores the logger switch.
+// Note: fauxqs 1.9.2 always listens on 0.0.0.0 (its `host` option only names
+// the host in the queue URLs it returns); clients here talk to 127.0.0.1.
 import { startFauxqs } from "fauxqs";
 
 const port = Number(process.argv[2]);
