@@ -711,7 +711,7 @@ oom:
 	return sigv4_error(errbuf, errlen, SIGV4_ENOMEM, "sigv4: out of memory");
 }
 
-/* Free the strings of a result (safe on a zeroed or already-freed result). */
+/* Free (wiping the token-bearing one) the strings of a result; idempotent. */
 void
 sigv4_result_free(sigv4_result *res)
 {
@@ -719,6 +719,9 @@ sigv4_result_free(sigv4_result *res)
 		return;
 	free(res->authorization);
 	free(res->signed_headers);
+	/* The canonical request holds the session token: wipe it. */
+	if (res->canonical_request)
+		OPENSSL_cleanse(res->canonical_request, strlen(res->canonical_request));
 	free(res->canonical_request);
 	free(res->string_to_sign);
 	res->authorization = res->signed_headers = NULL;

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include <json-c/json.h>
+#include <openssl/crypto.h>
 
 struct sqs_client
 {
@@ -43,11 +44,12 @@ struct sqs_client
 	CURL	   *easy;			/* keep-alive handle for blocking calls */
 };
 
-/* Reset err and record status + message; returns status. */
+/* Prototype only, so the compiler checks set_err's format strings. */
 static aws_status
 set_err(sqs_error *err, aws_status st, const char *fmt,...)
 __attribute__((format(printf, 3, 4)));
 
+/* Record status, retryability and a formatted message in err; returns st. */
 static aws_status
 set_err(sqs_error *err, aws_status st, const char *fmt,...)
 {
@@ -147,7 +149,7 @@ sqs_request_free(sqs_request *req)
 	{
 		/* The list holds the session token header: wipe before freeing. */
 		for (struct curl_slist *h = req->headers; h; h = h->next)
-			memset(h->data, 0, strlen(h->data));
+			OPENSSL_cleanse(h->data, strlen(h->data));
 		curl_slist_free_all(req->headers);
 	}
 	memset(req, 0, sizeof(*req));
@@ -167,7 +169,7 @@ add_header(struct curl_slist *list, const char *name, const char *value)
 		return NULL;
 	}
 	n = curl_slist_append(list, b.data);
-	memset(b.data, 0, b.len);
+	OPENSSL_cleanse(b.data, b.len);
 	aws_buf_free(&b);
 	if (n == NULL)
 		curl_slist_free_all(list);

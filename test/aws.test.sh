@@ -20,7 +20,7 @@
 # Every process it starts is killed in the EXIT trap.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
+cd "$root" || exit 1
 
 PY=/usr/bin/python3
 CC=${CC:-cc}
@@ -29,6 +29,7 @@ tmp=$(mktemp -d /tmp/sesami-aws.XXXXXX)
 pids=()
 failed=0
 
+# shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
 	local p
 	for p in "${pids[@]}"; do
@@ -64,8 +65,8 @@ free_port() {
 
 # Wait until file $1 exists (up to ~10 s).
 wait_file() {
-	local i
-	for i in $(seq 100); do
+	local _
+	for _ in $(seq 100); do
 		[ -s "$1" ] && return 0
 		sleep 0.1
 	done
@@ -97,6 +98,7 @@ fi
 if [ "${SESAMI_NO_SANITIZE:-0}" = 1 ]; then
 	san=()
 else
+	# shellcheck disable=SC2054  # the commas belong to -fsanitize=
 	san=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
 fi
 libs=$(pkg-config --cflags --libs openssl json-c libcurl)
