@@ -75,12 +75,12 @@ wait_file() {
 
 # ---- 1. compile checks -----------------------------------------------------
 for f in common/*.c; do
-	if $CC -std=c11 -pedantic -Wall -Wextra -Werror -Wmissing-prototypes \
+	if $CC -std=c11 -O2 -pedantic -Wall -Wextra -Werror -Wmissing-prototypes \
 		-Wdeclaration-after-statement -Wshadow -Icommon -c "$f" -o "$tmp/strict.o" 2>"$tmp/cc.log"; then
-		ok "compile $f as strict C11 (-pedantic -Wall -Wextra -Werror)"
+		ok "compile $f as strict C11 (-O2 -pedantic -Wall -Wextra -Werror)"
 	else
 		cat "$tmp/cc.log"
-		notok "compile $f as strict C11 (-pedantic -Wall -Wextra -Werror)"
+		notok "compile $f as strict C11 (-O2 -pedantic -Wall -Wextra -Werror)"
 	fi
 done
 

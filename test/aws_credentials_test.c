@@ -190,6 +190,25 @@ test_environment(void)
 	aws_credentials_clear(&c);
 	aws_credentials_provider_free(p);
 
+	/* The default hook reads the real process environment. */
+	{
+		aws_credentials_options o;
+
+		memset(&o, 0, sizeof(o));
+		setenv("AWS_ACCESS_KEY_ID", "AKIDREALENV", 1);
+		setenv("AWS_SECRET_ACCESS_KEY", "ENVSECRET-real", 1);
+		unsetenv("AWS_SESSION_TOKEN");
+		p = aws_credentials_provider_new(&o, err, sizeof(err));
+		st = p ? aws_credentials_get(p, &c, err, sizeof(err)) : AWS_ENOMEM;
+		report(st == AWS_OK && strcmp(c.access_key_id, "AKIDREALENV") == 0 &&
+			   c.session_token == NULL && strcmp(c.source, "environment") == 0,
+			   "credentials: default options read the process environment (no token: long-term keys)");
+		aws_credentials_clear(&c);
+		aws_credentials_provider_free(p);
+		unsetenv("AWS_ACCESS_KEY_ID");
+		unsetenv("AWS_SECRET_ACCESS_KEY");
+	}
+
 	/* Half-configured environment and metadata disabled: a clear error. */
 	env.n = 0;
 	env_set(&env, "AWS_ACCESS_KEY_ID", "AKIDENV");
