@@ -14,7 +14,13 @@ OBJS = \
 	extension/sesami.o \
 	extension/jobs.o \
 	extension/repo_url.o \
-	extension/dispatcher.o
+	extension/dispatcher.o \
+	extension/sqs_dispatch.o \
+	common/aws_buf.o \
+	common/aws_http.o \
+	common/sigv4.o \
+	common/aws_credentials.o \
+	common/sqs.o
 
 DATA_built = sesami--$(EXTVERSION).sql
 
@@ -27,6 +33,7 @@ PG_CONFIG ?= pg_config
 PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers
 PG_CPPFLAGS += -I$(srcdir)/extension -I$(srcdir)/common
+SHLIB_LINK += -lcurl -lcrypto -ljson-c
 
 EXTRA_CLEAN = worker/sesami-worker
 

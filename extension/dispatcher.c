@@ -5,10 +5,9 @@
  * sleeps on its latch; a transaction that committed work for it (jobs.c via
  * sesami_wake_dispatcher_at_commit) sets the latch, and a slow fallback poll
  * (sesami.poll_interval) catches everything else.  Each loop it runs the
- * lease reaper, sesami.reap_expired_leases(), in its own transaction.
- * Delivering outbox rows to Amazon SQS (task_service = 'sqs') is the
- * dispatcher's other job and lives in its own file once written; until then
- * 'pending' jobs wait in sesami.outbox.
+ * lease reaper, sesami.reap_expired_leases(), in its own transaction, and
+ * delivers ready outbox rows to Amazon SQS (sqs_dispatch.c), round after
+ * round while full batches keep coming.
  *
  * Skeleton after PostgreSQL's worker_spi: core signal handlers, WaitLatch
  * with WL_EXIT_ON_PM_DEATH, one memory context reset every loop, and the
@@ -74,6 +73,7 @@ dispatcher_detach(int code, Datum arg)
 static void
 run_reaper(void)
 {
+	MemoryContext caller = CurrentMemoryContext;
 	int64		reaped = 0;
 
 	SetCurrentStatementStartTimestamp();
@@ -81,6 +81,7 @@ run_reaper(void)
 	if (!OidIsValid(get_extension_oid("sesami", true)))
 	{
 		CommitTransactionCommand();
+		MemoryContextSwitchTo(caller);
 		return;
 	}
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -101,6 +102,7 @@ run_reaper(void)
 	SPI_finish();
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	MemoryContextSwitchTo(caller);
 	pgstat_report_stat(true);
 	pgstat_report_activity(STATE_IDLE, NULL);
 
@@ -115,6 +117,7 @@ void
 sesami_dispatcher_main(Datum main_arg)
 {
 	MemoryContext loop_context;
+	bool		more = false;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
@@ -139,8 +142,9 @@ sesami_dispatcher_main(Datum main_arg)
 	{
 		int			rc;
 
+		/* after a full batch, look again at once; otherwise sleep */
 		rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					   sesami_poll_interval, PG_WAIT_EXTENSION);
+					   more ? 0 : sesami_poll_interval, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
 
@@ -158,6 +162,7 @@ sesami_dispatcher_main(Datum main_arg)
 
 		MemoryContextSwitchTo(loop_context);
 		run_reaper();
+		more = sesami_dispatch_round();
 		MemoryContextSwitchTo(TopMemoryContext);
 		MemoryContextReset(loop_context);
 	}
@@ -165,15 +170,15 @@ sesami_dispatcher_main(Datum main_arg)
 
 /*
  * sesami.dispatcher_status(): the dispatcher's pid (null if not running),
- * start time, loop and wakeup counters, and reaper figures.
+ * start time, loop and wakeup counters, reaper and SQS delivery figures.
  */
 Datum
 sesami_dispatcher_status(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
 	SesamiShared snap;
-	Datum		values[6];
-	bool		nulls[6] = {false, false, false, false, false, false};
+	Datum		values[15];
+	bool		nulls[15];
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -182,16 +187,29 @@ sesami_dispatcher_status(PG_FUNCTION_ARGS)
 	memcpy(&snap, sesami_shared, sizeof(snap));
 	SpinLockRelease(&sesami_shared->mutex);
 
-	if (snap.dispatcher_pid == 0)
-		nulls[0] = nulls[1] = true;
+	memset(nulls, 0, sizeof(nulls));
 	values[0] = Int32GetDatum(snap.dispatcher_pid);
+	nulls[0] = snap.dispatcher_pid == 0;
 	values[1] = TimestampTzGetDatum(snap.dispatcher_started_at);
+	nulls[1] = snap.dispatcher_pid == 0;
 	values[2] = Int64GetDatum((int64) snap.loops);
 	values[3] = Int64GetDatum((int64) snap.wakeups);
 	values[4] = Int64GetDatum((int64) snap.reaped);
-	if (snap.last_reap_at == 0)
-		nulls[5] = true;
 	values[5] = TimestampTzGetDatum(snap.last_reap_at);
+	nulls[5] = snap.last_reap_at == 0;
+	values[6] = Int64GetDatum((int64) snap.sent);
+	values[7] = Int64GetDatum((int64) snap.send_failed);
+	values[8] = Int64GetDatum((int64) snap.retried);
+	values[9] = Int64GetDatum((int64) snap.parked);
+	values[10] = Int64GetDatum((int64) snap.throttled);
+	values[11] = TimestampTzGetDatum(snap.last_success_at);
+	nulls[11] = snap.last_success_at == 0;
+	values[12] = CStringGetTextDatum(snap.last_error);
+	nulls[12] = snap.last_error[0] == '\0';
+	values[13] = TimestampTzGetDatum(snap.last_error_at);
+	nulls[13] = snap.last_error_at == 0;
+	values[14] = BoolGetDatum(sesami_sqs_queue_url && *sesami_sqs_queue_url &&
+							  sesami_aws_region && *sesami_aws_region);
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -9,8 +9,9 @@
  *                  a commit-time dispatcher wakeup; for 'queued' a NOTIFY on
  *                  channel "sesami_jobs" for local workers.
  *   BEFORE UPDATE  (WHEN status changes) rejects any move not in the table.
- *   AFTER UPDATE   (WHEN status changes) audit row; a job going back to
- *                  'queued' is announced again (outbox + wakeup, or NOTIFY).
+ *   AFTER UPDATE   (WHEN status changes) audit row; a job going back from
+ *                  'processing' to 'queued' is announced again (outbox +
+ *                  wakeup with task_service = 'sqs', else NOTIFY).
  *
  * The transition table below is the only definition of legal moves; the SQL
  * functions rely on it rather than repeating it.  Audit and outbox rows are
@@ -290,11 +291,13 @@ after_row(TriggerData *trigdata, bool is_insert)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	write_audit(tuple, tupdesc, from, to);
+	/* pending -> queued is the dispatcher's own hand-over: nothing to announce */
 	if (to == JOB_PENDING)
 		announce_job(tuple, tupdesc, true);
-	else if (to == JOB_QUEUED)
-		announce_job(tuple, tupdesc, from == JOB_PROCESSING &&
-					 sesami_task_service == SESAMI_TASK_SQS);
+	else if (to == JOB_QUEUED && from == JOB_PROCESSING)
+		announce_job(tuple, tupdesc, sesami_task_service == SESAMI_TASK_SQS);
+	else if (to == JOB_QUEUED && from < 0)
+		announce_job(tuple, tupdesc, false);
 	SPI_finish();
 }
 

@@ -37,6 +37,13 @@ int			sesami_max_attempts = 3;
 int			sesami_lease_timeout = 300;
 char	   *sesami_allowed_repo_hosts = NULL;
 int			sesami_poll_interval = 5000;
+char	   *sesami_sqs_queue_url = NULL;
+char	   *sesami_aws_region = NULL;
+char	   *sesami_aws_endpoint_url = NULL;
+int			sesami_dispatch_batch_size = 100;
+int			sesami_dispatch_in_flight = 4;
+int			sesami_dispatch_max_attempts = 20;
+int			sesami_http_timeout = 10000;
 
 SesamiShared *sesami_shared = NULL;
 
@@ -216,6 +223,71 @@ sesami_define_gucs(void)
 							"everything else and runs the lease reaper.",
 							&sesami_poll_interval,
 							5000, 10, 3600 * 1000,
+							PGC_SIGHUP,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("sesami.sqs_queue_url",
+							   "Sets the URL of the Amazon SQS queue the dispatcher sends jobs to.",
+							   "Use the queue URL exactly as SQS returns it; a URL ending in \".fifo\" "
+							   "is a FIFO queue.",
+							   &sesami_sqs_queue_url,
+							   "",
+							   PGC_SIGHUP,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("sesami.aws_region",
+							   "Sets the AWS region of the SQS queue.",
+							   "The region is part of every request signature.",
+							   &sesami_aws_region,
+							   "",
+							   PGC_SIGHUP,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("sesami.aws_endpoint_url",
+							   "Overrides the SQS endpoint, for an emulator or a VPC endpoint.",
+							   "Empty means https://sqs.REGION.amazonaws.com/.",
+							   &sesami_aws_endpoint_url,
+							   "",
+							   PGC_SIGHUP,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomIntVariable("sesami.dispatch_batch_size",
+							"Sets how many outbox rows the dispatcher leases per round.",
+							"The rows go out as SendMessageBatch requests of up to 10 messages.",
+							&sesami_dispatch_batch_size,
+							100, 1, 10000,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("sesami.dispatch_in_flight",
+							"Sets how many SQS requests the dispatcher keeps in flight at once.",
+							NULL,
+							&sesami_dispatch_in_flight,
+							4, 1, 64,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("sesami.dispatch_max_attempts",
+							"Sets how many times the dispatcher tries to send a job before parking it.",
+							"A parked outbox row keeps its last error and is counted in sesami.stats; "
+							"it is never dropped.",
+							&sesami_dispatch_max_attempts,
+							20, 1, 1000,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("sesami.http_timeout",
+							"Sets the total time limit of one outgoing HTTP request.",
+							NULL,
+							&sesami_http_timeout,
+							10000, 100, 300000,
 							PGC_SIGHUP,
 							GUC_UNIT_MS,
 							NULL, NULL, NULL);

@@ -29,6 +29,13 @@ extern int	sesami_max_attempts;
 extern int	sesami_lease_timeout;
 extern char *sesami_allowed_repo_hosts;
 extern int	sesami_poll_interval;
+extern char *sesami_sqs_queue_url;
+extern char *sesami_aws_region;
+extern char *sesami_aws_endpoint_url;
+extern int	sesami_dispatch_batch_size;
+extern int	sesami_dispatch_in_flight;
+extern int	sesami_dispatch_max_attempts;
+extern int	sesami_http_timeout;
 
 /*
  * State in shared memory.  "mutex" protects every field; the counters are
@@ -44,6 +51,14 @@ typedef struct SesamiShared
 	uint64		loops;			/* all loops, including poll timeouts */
 	uint64		reaped;			/* jobs moved by the lease reaper */
 	TimestampTz last_reap_at;
+	uint64		sent;			/* outbox rows delivered to SQS */
+	uint64		send_failed;	/* failed sends (each will be retried or parked) */
+	uint64		retried;		/* failed sends scheduled for another try */
+	uint64		parked;			/* rows parked after a permanent failure */
+	uint64		throttled;		/* sends SQS throttled */
+	TimestampTz last_success_at;
+	TimestampTz last_error_at;
+	char		last_error[256];	/* never holds a secret */
 } SesamiShared;
 
 extern SesamiShared *sesami_shared;
@@ -53,6 +68,9 @@ extern void sesami_wake_dispatcher_at_commit(void);
 
 /* repo_url.c */
 extern bool sesami_hostname_is_valid(const char *host, const char **reason);
+
+/* sqs_dispatch.c */
+extern bool sesami_dispatch_round(void);
 
 /* dispatcher.c */
 extern void sesami_register_dispatcher(void);

@@ -137,9 +137,31 @@ CREATE FUNCTION sesami.parse_repo_url(url text,
 COMMENT ON FUNCTION sesami.parse_repo_url(text) IS 'Validates a repository URL (https, allowed host, OWNER/REPO) and returns its normalised parts';
 
 CREATE FUNCTION sesami.dispatcher_status(OUT pid integer, OUT started_at timestamptz,
-	OUT loops bigint, OUT wakeups bigint, OUT reaped bigint, OUT last_reap_at timestamptz)
+	OUT loops bigint, OUT wakeups bigint, OUT reaped bigint, OUT last_reap_at timestamptz,
+	OUT sent bigint, OUT send_failed bigint, OUT retried bigint, OUT parked bigint,
+	OUT throttled bigint, OUT last_success_at timestamptz, OUT last_error text,
+	OUT last_error_at timestamptz, OUT sqs_configured boolean)
 	RETURNS record
 	LANGUAGE c STRICT VOLATILE AS 'MODULE_PATHNAME', 'sesami_dispatcher_status';
+COMMENT ON FUNCTION sesami.dispatcher_status() IS 'The dispatcher background worker: pid, loops, commit wakeups, reaper and SQS delivery counters (since server start)';
+
+-- Wait until the dispatcher runs (for tests and start-up scripts); false on timeout.
+CREATE FUNCTION sesami.wait_until_running(timeout interval DEFAULT '10 seconds') RETURNS boolean
+	LANGUAGE plpgsql AS $$
+DECLARE
+	deadline timestamptz := clock_timestamp() + timeout;
+BEGIN
+	LOOP
+		IF (SELECT pid FROM sesami.dispatcher_status()) IS NOT NULL THEN
+			RETURN true;
+		END IF;
+		IF clock_timestamp() > deadline THEN
+			RETURN false;
+		END IF;
+		PERFORM pg_sleep(0.05);
+	END LOOP;
+END
+$$;
 
 CREATE TRIGGER jobs_state_insert_before BEFORE INSERT ON sesami.jobs
 	FOR EACH ROW EXECUTE FUNCTION sesami.job_state_machine();
@@ -565,6 +587,7 @@ CREATE VIEW sesami.stats AS
 		(SELECT count(*) FROM sesami.outbox WHERE parked_at IS NULL) AS outbox_backlog,
 		(SELECT count(*) FROM sesami.outbox WHERE parked_at IS NOT NULL) AS outbox_parked,
 		(SELECT now() - min(created_at) FROM sesami.jobs WHERE status = 'pending') AS oldest_pending_age,
+		(SELECT now() - min(created_at) FROM sesami.outbox WHERE parked_at IS NULL) AS oldest_unsent_age,
 		(SELECT count(*) FROM sesami.job_events
 		 WHERE to_status = 'failed' AND at > now() - interval '1 hour') AS failed_last_hour,
 		(SELECT count(*) FROM sesami.job_events

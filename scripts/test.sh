@@ -12,7 +12,7 @@ cd "$root"
 
 bash scripts/deps.sh || exit 1
 make -s -j2 >/dev/null || { echo "build failed" >&2; make; exit 1; }
-make -s install >/dev/null || { echo "make install failed (run as root?)" >&2; exit 1; }
+make -s install ${SESAMI_DESTDIR:+DESTDIR=$SESAMI_DESTDIR} >/dev/null || { echo "make install failed (run as root?)" >&2; exit 1; }
 
 tmp=$(mktemp -d /tmp/sesami-test.XXXXXX)
 chmod 755 "$tmp"

@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# dispatcher.test.sh — the extension's SQS dispatcher end to end, on a private
+# PostgreSQL cluster (task_service = 'sqs') against the fauxqs SQS emulator
+# (test/sqs), a loopback double that answers with per-entry failures
+# (test/sqs_double.py), and a capture listener whose requests botocore
+# re-signs (test/capture_sqs.py).  Prints "ok - ..." / "not ok - ...".
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root" || exit 1
+PY=/usr/bin/python3
+tmp=$(mktemp -d /tmp/sesami-dispatch.XXXXXX)
+chmod 755 "$tmp"
+pids=()
+failed=0
+source scripts/pgcluster.sh
+
+cleanup() {
+	pgc_stop immediate
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; failed=1; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else notok "$what"; return 1; fi; }
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+q() { psql -X -qAt -v ON_ERROR_STOP=1 -d postgres -c "$1"; }
+# Change a setting of the running cluster: setconf NAME VALUE [NAME VALUE ...]; then reload.
+setconf() {
+	while [ $# -ge 2 ]; do
+		q "ALTER SYSTEM SET $1 = '$2'" >/dev/null
+		shift 2
+	done
+	q "SELECT pg_reload_conf()" >/dev/null
+	sleep 0.5
+}
+# Wait up to $2 seconds for SQL $1 to return t.
+wait_sql() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		[ "$(q "$1" 2>/dev/null)" = t ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# Call the emulator (it does not check signatures).
+sqs() {
+	curl -s -X POST "http://127.0.0.1:$fq_port/" -H 'Content-Type: application/x-amz-json-1.0' \
+		-H "X-Amz-Target: AmazonSQS.$1" \
+		-H 'Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=00' \
+		-d "$2"
+}
+# Drain queue $1: print one message body per line (and delete nothing: a long visibility hides them).
+drain() {
+	local out n
+	while :; do
+		out=$(sqs ReceiveMessage "{\"QueueUrl\":\"$1\",\"MaxNumberOfMessages\":10,\"VisibilityTimeout\":600,\"WaitTimeSeconds\":0,\"MessageSystemAttributeNames\":[\"All\"],\"AttributeNames\":[\"All\"]}")
+		n=$($PY -c 'import json,sys; d=json.loads(sys.stdin.read() or "{}"); m=d.get("Messages",[]); [print(json.dumps({"body":json.loads(x["Body"]),"attrs":x.get("Attributes",{})})) for x in m]; sys.exit(0 if m else 3)' <<<"$out") || break
+		echo "$n"
+	done
+}
+start_fauxqs() {
+	node test/sqs/emulator.mjs "$fq_port" >"$tmp/fauxqs.log" 2>&1 &
+	fq_pid=$!
+	pids+=("$fq_pid")
+	for _ in $(seq 100); do grep -q ready "$tmp/fauxqs.log" && return 0; sleep 0.1; done
+	return 1
+}
+# Submit jobs for the test account as PostgREST would; $1 = repo name prefix, $2 = count; $3 = COMMIT|ROLLBACK
+submit() {
+	psql -X -qAt -v ON_ERROR_STOP=1 -d postgres >/dev/null <<SQL
+BEGIN;
+SET LOCAL ROLE sesami_user;
+SELECT set_config('request.jwt.claims', '{"sub":"1","role":"sesami_user"}', true);
+SELECT count(*) FROM generate_series(1, $2) g, api.submit_analysis('https://github.com/disp/$1-' || g);
+${3:-COMMIT};
+SQL
+}
+
+# ---- emulator and cluster ----
+( cd test/sqs && [ -d node_modules/fauxqs ] || npm ci --ignore-scripts --no-audit --no-fund >/dev/null 2>&1 )
+fq_port=$(free_port)
+start_fauxqs || { notok "fauxqs emulator starts"; exit 1; }
+qurl=$(sqs CreateQueue '{"QueueName":"jobs"}' | $PY -c 'import json,sys; print(json.load(sys.stdin)["QueueUrl"])')
+[ -n "$qurl" ] || { notok "queue created in the emulator"; exit 1; }
+
+export AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
+export AWS_EC2_METADATA_DISABLED=true
+pg_port=$(free_port)
+pgc_start "$tmp/pg" "$pg_port" "sesami.task_service = 'sqs'" "sesami.sqs_queue_url = '$qurl'" \
+	"sesami.aws_region = 'us-east-1'" "sesami.aws_endpoint_url = 'http://127.0.0.1:$fq_port'" \
+	"sesami.poll_interval = '60s'" "log_min_messages = log" || { notok "cluster starts"; exit 1; }
+q "CREATE EXTENSION sesami" >/dev/null
+q "INSERT INTO sesami.accounts (github_id, login) VALUES (1, 'disp')" >/dev/null
+check "the dispatcher runs" [ "$(q 'SELECT sesami.wait_until_running()')" = t ]
+
+# ---- a committed job goes out at once (the poll interval is 60 s) ----
+submit one 1
+check "a committed job is sent within 3 s although the poll interval is 60 s" \
+	wait_sql "SELECT status = 'queued' AND sqs_message_id IS NOT NULL FROM sesami.jobs WHERE repo_name = 'one-1'" 3
+check "pending -> queued is audited" [ "$(q "SELECT count(*) FROM sesami.job_events e JOIN sesami.jobs j ON j.id = e.job_id WHERE j.repo_name = 'one-1' AND e.from_status = 'pending' AND e.to_status = 'queued'")" = 1 ]
+
+# ---- batching: 25 jobs in one transaction ----
+submit batch 25
+check "25 jobs from one transaction are all queued" \
+	wait_sql "SELECT count(*) = 25 FROM sesami.jobs WHERE repo_name LIKE 'batch-%' AND status = 'queued'" 10
+drain "$qurl" >"$tmp/msgs1"
+check "the queue holds 26 messages" [ "$(wc -l <"$tmp/msgs1")" = 26 ]
+check "every message body names its job, attempt 0 and the repository" $PY - "$tmp/msgs1" <<'PYEOF'
+import json, subprocess, sys
+rows = dict(l.split("|", 1) for l in subprocess.run(
+    ["psql", "-XAt", "-d", "postgres", "-c", "SELECT id, repo_url FROM sesami.jobs"],
+    capture_output=True, text=True).stdout.split())
+msgs = [json.loads(l)["body"] for l in open(sys.argv[1])]
+ok = all(m["v"] == 1 and m["attempt"] == 0 and rows.get(str(m["job_id"])) == m["repo_url"] for m in msgs)
+sys.exit(0 if ok and len({m["job_id"] for m in msgs}) == len(msgs) else 1)
+PYEOF
+check "outbox is empty after delivery" [ "$(q 'SELECT count(*) FROM sesami.outbox')" = 0 ]
+check "dispatcher_status counts 26 sent" [ "$(q 'SELECT sent FROM sesami.dispatcher_status()')" = 26 ]
+
+# ---- a rolled-back transaction sends nothing ----
+submit rolledback 3 ROLLBACK
+sleep 1
+drain "$qurl" >"$tmp/msgs2"
+check "a rolled-back submit sends no message" [ ! -s "$tmp/msgs2" ]
+check "and leaves no job or outbox row" [ "$(q "SELECT count(*) FROM sesami.jobs WHERE repo_name LIKE 'rolledback-%'")$(q 'SELECT count(*) FROM sesami.outbox')" = 00 ]
+
+# ---- SQS down: the backlog waits, then drains by itself ----
+setconf sesami.poll_interval 300ms
+kill "$fq_pid"; wait "$fq_pid" 2>/dev/null
+submit down 5
+check "while SQS is down the jobs stay pending with the error recorded" \
+	wait_sql "SELECT count(*) = 5 FROM sesami.outbox WHERE send_attempts >= 1 AND last_error IS NOT NULL AND parked_at IS NULL" 10
+check "the dispatcher reports the last error" [ -n "$(q 'SELECT last_error FROM sesami.dispatcher_status()')" ]
+check "sesami.stats shows the backlog" [ "$(q 'SELECT outbox_backlog FROM sesami.stats')" = 5 ]
+start_fauxqs || notok "fauxqs restarts"
+qurl2=$(sqs CreateQueue '{"QueueName":"jobs"}' | $PY -c 'import json,sys; print(json.load(sys.stdin)["QueueUrl"])')
+check "the restarted emulator gives the same queue URL" [ "$qurl2" = "$qurl" ]
+check "after SQS comes back every waiting job is delivered" \
+	wait_sql "SELECT count(*) = 5 FROM sesami.jobs WHERE repo_name LIKE 'down-%' AND status = 'queued'" 70 ||
+	q "SELECT '# outbox', id, send_attempts, available_at - now(), parked_at, last_error FROM sesami.outbox; SELECT '# status', * FROM sesami.dispatcher_status()"
+drain "$qurl" >"$tmp/msgs3"
+check "the queue received the 5 jobs" [ "$(wc -l <"$tmp/msgs3")" = 5 ]
+
+# ---- PostgreSQL crashes mid-dispatch ----
+submit crash 200
+pgc_as_owner "$PGC_BIN/pg_ctl" -D "$PGC_DIR/data" -m immediate -w stop >/dev/null 2>&1
+pgc_as_owner "$PGC_BIN/pg_ctl" -D "$PGC_DIR/data" -l "$PGC_DIR/server.log" -w start >/dev/null
+check "after an immediate shutdown and restart every job is delivered" \
+	wait_sql "SELECT count(*) = 200 FROM sesami.jobs WHERE repo_name LIKE 'crash-%' AND status = 'queued'" 60
+drain "$qurl" >"$tmp/msgs4"
+dups=$($PY - "$tmp/msgs4" "$(q "SELECT string_agg(id::text, ',') FROM sesami.jobs WHERE repo_name LIKE 'crash-%'")" <<'PYEOF'
+import json, sys
+ids = [json.loads(l)["body"]["job_id"] for l in open(sys.argv[1])]
+want = set(int(x) for x in sys.argv[2].split(","))
+missing = want - set(ids)
+print("missing=%d duplicates=%d" % (len(missing), len(ids) - len(set(ids))))
+PYEOF
+)
+echo "# crash: $dups"
+check "no job is lost in the crash (duplicates allowed)" grep -q 'missing=0' <<<"$dups"
+
+# ---- per-entry failures (Failed[] in an HTTP 200) ----
+echo > "$tmp/double.log"
+$PY test/sqs_double.py "$tmp/double.port" "$tmp/double.log" &
+pids+=($!)
+for _ in $(seq 50); do [ -s "$tmp/double.port" ] && break; sleep 0.1; done
+setconf sesami.aws_endpoint_url "http://127.0.0.1:$(cat "$tmp/double.port")"
+submit partial 12
+part="FROM sesami.outbox o JOIN sesami.jobs j ON j.id = o.job_id WHERE j.repo_name LIKE 'partial-%'"
+check "entries that failed with SenderFault=false are retried and delivered" \
+	wait_sql "SELECT count(*) = 0 $part AND o.parked_at IS NULL" 20
+check "entries that failed with SenderFault=true are parked with their error, jobs still pending" \
+	[ "$(q "SELECT count(*) > 0 AND count(*) FILTER (WHERE o.id % 5 = 0) = count(*) AND bool_and(o.last_error LIKE '%InvalidParameterValue%') AND bool_and(j.status = 'pending') $part")" = t ]
+check "parked rows are counted in sesami.stats" \
+	[ "$(q 'SELECT outbox_parked FROM sesami.stats')" = "$(q 'SELECT count(*) FROM sesami.outbox WHERE parked_at IS NOT NULL')" ]
+check "the other jobs of the batch are queued" \
+	[ "$(q "SELECT count(*) FROM sesami.jobs j WHERE repo_name LIKE 'partial-%' AND status = 'queued'")" = "$(q "SELECT 12 - count(*) $part")" ]
+
+# ---- FIFO queues: group and deduplication ids ----
+fifo=$(sqs CreateQueue '{"QueueName":"jobs.fifo","Attributes":{"FifoQueue":"true"}}' | $PY -c 'import json,sys; print(json.load(sys.stdin)["QueueUrl"])')
+setconf sesami.aws_endpoint_url "http://127.0.0.1:$fq_port" sesami.sqs_queue_url "$fifo"
+submit fifo 2
+check "jobs are delivered to a FIFO queue" \
+	wait_sql "SELECT count(*) = 2 FROM sesami.jobs WHERE repo_name LIKE 'fifo-%' AND status = 'queued'" 10
+drain "$fifo" >"$tmp/msgs5"
+# FIFO hands out one message per group at a time: the first one is visible
+check "FIFO messages carry MessageGroupId account-<id> and a job/attempt deduplication id" $PY - "$tmp/msgs5" <<'PYEOF'
+import json, sys
+m = [json.loads(l) for l in open(sys.argv[1])]
+sys.exit(0 if m and all(x["attrs"].get("MessageGroupId") == "account-1" and
+                        x["attrs"].get("MessageDeduplicationId") == "job-%d-attempt-0" % x["body"]["job_id"]
+                        for x in m) else 1)
+PYEOF
+
+# ---- the signature botocore computes for the request the dispatcher sent ----
+check_signature() {
+	: >"$tmp/capture.jsonl"
+	rm -f "$tmp/capture.port"
+	$PY test/capture_sqs.py serve "$tmp/capture.port" "$tmp/capture.jsonl" &
+	pids+=($!)
+	for _ in $(seq 50); do [ -s "$tmp/capture.port" ] && break; sleep 0.1; done
+	setconf sesami.aws_endpoint_url "http://127.0.0.1:$(cat "$tmp/capture.port")" sesami.sqs_queue_url "$qurl"
+	submit "sig$1" 1
+	wait_sql "SELECT count(*) = 1 FROM sesami.jobs WHERE repo_name = 'sig$1-1' AND status = 'queued'" 10 &&
+		$PY test/capture_sqs.py verify "$tmp/capture.jsonl" "$AWS_SECRET_ACCESS_KEY" us-east-1 >"$tmp/verify.log" &&
+		grep -q '^match' "$tmp/verify.log" && ! grep -q '^mismatch' "$tmp/verify.log"
+}
+check "the dispatcher's Authorization header equals botocore's" check_signature plain
+pgc_stop
+export AWS_SESSION_TOKEN=FQoGZXIvYXdzEXAMPLEtoken//session+token=
+pgc_as_owner "$PGC_BIN/pg_ctl" -D "$PGC_DIR/data" -l "$PGC_DIR/server.log" -w start >/dev/null
+check "with a session token too (X-Amz-Security-Token signed)" check_signature token
+check "the secret key never reaches the server log" bash -c "! grep -q -e '$AWS_SECRET_ACCESS_KEY' -e 'session+token' '$PGC_DIR/server.log'"
+check "nor pg_settings" [ "$(q "SELECT count(*) FROM pg_settings WHERE setting LIKE '%EXAMPLEKEY%' OR setting LIKE '%session+token%'")" = 0 ]
+
+exit $failed
