@@ -53,12 +53,23 @@ output "alarm_topic_arn" {
   value       = module.monitoring.topic_arn
 }
 
-output "log_group_names" {
-  description = "Every CloudWatch log group of the stack."
-  value = concat(
-    module.batch_worker.log_group_names,
-    [module.api.log_group_name, module.postgres.log_group_name],
+output "log_groups" {
+  description = "Every CloudWatch log group of the stack, with its retention in days."
+  value = merge(
+    module.batch_worker.log_groups,
+    module.api.log_groups,
+    module.postgres.log_groups,
   )
+}
+
+output "api_autoscaling" {
+  description = "Task-count bounds of the PostgREST service."
+  value       = module.api.autoscaling
+}
+
+output "nat_gateway_count" {
+  description = "NAT gateways in the VPC (one in dev, one per AZ in prod)."
+  value       = module.network.nat_gateway_count
 }
 
 output "iam_policy_documents" {

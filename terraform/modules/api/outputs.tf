@@ -35,3 +35,16 @@ output "iam_policy_documents" {
     assume_execution = aws_iam_role.execution.assume_role_policy
   }
 }
+
+output "log_groups" {
+  description = "Retention in days of each CloudWatch log group this module creates, by name."
+  value       = { (aws_cloudwatch_log_group.this.name) = aws_cloudwatch_log_group.this.retention_in_days }
+}
+
+output "autoscaling" {
+  description = "Task-count bounds of the service's autoscaling target."
+  value = {
+    min_capacity = aws_appautoscaling_target.this.min_capacity
+    max_capacity = aws_appautoscaling_target.this.max_capacity
+  }
+}

@@ -39,3 +39,11 @@ output "iam_policy_documents" {
     assume_pipe      = aws_iam_role.pipe.assume_role_policy
   }
 }
+
+output "log_groups" {
+  description = "Retention in days of each CloudWatch log group this module creates, by name."
+  value = {
+    (aws_cloudwatch_log_group.worker.name) = aws_cloudwatch_log_group.worker.retention_in_days
+    (aws_cloudwatch_log_group.pipe.name)   = aws_cloudwatch_log_group.pipe.retention_in_days
+  }
+}

@@ -27,3 +27,8 @@ output "iam_policy_documents" {
     assume_snapshot = aws_iam_role.dlm.assume_role_policy
   }
 }
+
+output "log_groups" {
+  description = "Retention in days of each CloudWatch log group this module creates, by name."
+  value       = { (aws_cloudwatch_log_group.this.name) = aws_cloudwatch_log_group.this.retention_in_days }
+}
