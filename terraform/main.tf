@@ -90,6 +90,7 @@ module "postgres" {
   source = "./modules/postgres_host"
 
   name                          = local.prefix
+  vpc_id                        = module.network.vpc_id
   subnet_id                     = module.network.private_subnet_ids[0]
   availability_zone             = local.azs[0]
   security_group_ids            = [module.network.security_group_ids.postgres]

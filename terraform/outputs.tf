@@ -33,6 +33,11 @@ output "secret_names" {
   value       = module.secrets.names
 }
 
+output "postgres_hostname" {
+  description = "Private DNS name of the PostgreSQL host, for the DB URI secrets."
+  value       = module.postgres.hostname
+}
+
 output "postgres_private_ip" {
   description = "Private IP of the PostgreSQL host."
   value       = module.postgres.private_ip

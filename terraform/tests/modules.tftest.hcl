@@ -82,6 +82,7 @@ run "postgres_host" {
 
   variables {
     name                          = "t"
+    vpc_id                        = "vpc-0123"
     subnet_id                     = "subnet-a"
     availability_zone             = "eu-west-1a"
     security_group_ids            = ["sg-postgres"]
@@ -106,6 +107,11 @@ run "postgres_host" {
   assert {
     condition     = aws_dlm_lifecycle_policy.data.policy_details[0].target_tags["Snapshot"] == aws_ebs_volume.data.tags["Snapshot"]
     error_message = "The snapshot policy targets the data volume."
+  }
+
+  assert {
+    condition     = aws_route53_record.postgres.records == toset([aws_instance.this.private_ip]) && aws_route53_record.postgres.name == "postgres.sesami.internal"
+    error_message = "The host is reachable as postgres.<private zone>."
   }
 
   assert {

@@ -39,6 +39,10 @@ run "dev" {
           for a in flatten([s.Action]) : contains([
             "ecr:GetAuthorizationToken", "ecs:DiscoverPollEndpoint", "cloudwatch:PutMetricData",
             "ec2:DescribeInstances", "ec2:DescribeVolumes", "ec2:DescribeSnapshots",
+            "ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+            "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel", "ec2messages:AcknowledgeMessage",
+            "ec2messages:DeleteMessage", "ec2messages:FailMessage", "ec2messages:GetEndpoint",
+            "ec2messages:GetMessages", "ec2messages:SendReply",
           ], a)
         ] if contains(flatten([try(s.Resource, [])]), "*")
       ]

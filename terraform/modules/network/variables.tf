@@ -28,7 +28,7 @@ variable "single_nat_gateway" {
 variable "interface_endpoint_services" {
   description = "AWS services reached through interface VPC endpoints from the private subnets (short names, e.g. \"sqs\")."
   type        = list(string)
-  default     = ["sqs", "ecr.api", "ecr.dkr", "logs", "secretsmanager", "sts", "ecs", "ecs-agent", "ecs-telemetry"]
+  default     = ["sqs", "ecr.api", "ecr.dkr", "logs", "secretsmanager", "sts", "ecs", "ecs-agent", "ecs-telemetry", "ssm", "ssmmessages", "ec2messages", "monitoring"]
 }
 
 variable "postgres_port" {

@@ -5,7 +5,9 @@
 # (docker/Dockerfile.postgres, from ECR) under Docker on Amazon Linux 2023,
 # PGDATA on a separate encrypted gp3 volume with daily DLM snapshots.
 # The dispatcher reaches SQS with the instance role via IMDSv2 (hop limit 2,
-# because PostgreSQL runs in a container).
+# because PostgreSQL runs in a container).  Operators reach the host through
+# SSM Session Manager (no SSH, no public address), e.g. a port forward to 5432
+# for pg_restore; clients find it as postgres.<private zone>.
 
 data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
@@ -74,6 +76,25 @@ resource "aws_iam_role_policy" "host" {
         Effect   = "Allow"
         Action   = ["secretsmanager:GetSecretValue"]
         Resource = [var.superuser_password_secret_arn]
+      },
+      {
+        # Session Manager agent; these actions take no resource-level permissions.
+        Sid    = "SessionManager"
+        Effect = "Allow"
+        Action = [
+          "ssm:UpdateInstanceInformation",
+          "ssmmessages:CreateControlChannel",
+          "ssmmessages:CreateDataChannel",
+          "ssmmessages:OpenControlChannel",
+          "ssmmessages:OpenDataChannel",
+          "ec2messages:AcknowledgeMessage",
+          "ec2messages:DeleteMessage",
+          "ec2messages:FailMessage",
+          "ec2messages:GetEndpoint",
+          "ec2messages:GetMessages",
+          "ec2messages:SendReply",
+        ]
+        Resource = ["*"]
       },
       {
         Sid      = "HostLogs"
@@ -222,4 +243,25 @@ resource "aws_dlm_lifecycle_policy" "data" {
   }
 
   tags = var.tags
+}
+
+# ---------------------------------------------------------------- private DNS
+
+resource "aws_route53_zone" "private" {
+  name    = var.private_zone_name
+  comment = "${var.name} private names"
+
+  vpc {
+    vpc_id = var.vpc_id
+  }
+
+  tags = var.tags
+}
+
+resource "aws_route53_record" "postgres" {
+  zone_id = aws_route53_zone.private.zone_id
+  name    = "postgres.${var.private_zone_name}"
+  type    = "A"
+  ttl     = 60
+  records = [aws_instance.this.private_ip]
 }

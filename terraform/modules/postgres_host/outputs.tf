@@ -8,6 +8,11 @@ output "private_ip" {
   value       = aws_instance.this.private_ip
 }
 
+output "hostname" {
+  description = "Private DNS name of the PostgreSQL host (use it in the DB URI secrets)."
+  value       = aws_route53_record.postgres.fqdn
+}
+
 output "data_volume_id" {
   description = "ID of the encrypted EBS volume holding PGDATA."
   value       = aws_ebs_volume.data.id

@@ -3,6 +3,17 @@ variable "name" {
   type        = string
 }
 
+variable "vpc_id" {
+  description = "VPC the private DNS zone is attached to."
+  type        = string
+}
+
+variable "private_zone_name" {
+  description = "Private Route 53 zone in which the host gets the name \"postgres.<zone>\" (what the DB URI secrets point at)."
+  type        = string
+  default     = "sesami.internal"
+}
+
 variable "subnet_id" {
   description = "Private subnet of the PostgreSQL host; the data volume is created in the same availability zone."
   type        = string
