@@ -17,7 +17,7 @@ tmp=$(mktemp -d /tmp/sesami-docker.XXXXXX)
 chmod 755 "$tmp"
 cleanup() {
 	[ -n "${sqs_pid:-}" ] && kill "$sqs_pid" 2>/dev/null
-	[ -n "${PGC_DIR:-}" ] && pgc_stop
+	[ -n "${own_cluster:-}" ] && pgc_stop
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -341,6 +341,8 @@ fi
 # ---- the initdb roles script, for real, on a private cluster
 if [ -f "$(pg_config --sharedir 2>/dev/null)/extension/sesami.control" ]; then
 	source scripts/pgcluster.sh
+	unset PGC_DIR # never touch the cluster of a caller such as scripts/test.sh
+	own_cluster=1
 	if pgc_start "$tmp/pg" "${SESAMI_DOCKER_TEST_PORT:-54339}"; then
 		pgc_as_owner createdb -h "$PGHOST" -p "$PGPORT" -U postgres sesami
 		if pgc_as_owner env POSTGRES_USER=postgres POSTGRES_DB=sesami PGHOST="$PGHOST" PGPORT="$PGPORT" \
