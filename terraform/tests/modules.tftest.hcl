@@ -256,3 +256,64 @@ run "network_needs_two_azs" {
 
   expect_failures = [var.availability_zones]
 }
+
+run "monitoring" {
+  command = apply
+
+  module {
+    source = "./modules/monitoring"
+  }
+
+  variables {
+    name                    = "t"
+    queue_name              = "t-jobs"
+    dlq_name                = "t-jobs-dlq"
+    batch_job_queue_arn     = "arn:aws:batch:eu-west-1:123456789012:job-queue/t-worker"
+    alb_arn_suffix          = "app/t-api/0123456789abcdef"
+    target_group_arn_suffix = "targetgroup/t-api/0123456789abcdef"
+    postgres_instance_id    = "i-0123456789abcdef0"
+    alarm_emails            = ["ops@example.com"]
+  }
+
+  assert {
+    condition = (aws_cloudwatch_metric_alarm.dlq_not_empty.dimensions["QueueName"] == "t-jobs-dlq" &&
+      aws_cloudwatch_metric_alarm.dlq_not_empty.metric_name == "ApproximateNumberOfMessagesVisible" &&
+      aws_cloudwatch_metric_alarm.dlq_not_empty.threshold == 0 &&
+    aws_cloudwatch_metric_alarm.dlq_not_empty.comparison_operator == "GreaterThanThreshold")
+    error_message = "Any message in the DLQ raises the alarm."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.oldest_message_age.metric_name == "ApproximateAgeOfOldestMessage" && aws_cloudwatch_metric_alarm.oldest_message_age.dimensions["QueueName"] == "t-jobs"
+    error_message = "The job queue's oldest message age is watched."
+  }
+
+  assert {
+    condition = (jsondecode(aws_cloudwatch_event_rule.batch_failed.event_pattern).detail.status == ["FAILED"] &&
+      jsondecode(aws_cloudwatch_event_rule.batch_failed.event_pattern).detail.jobQueue == [var.batch_job_queue_arn] &&
+    aws_cloudwatch_event_target.batch_failed.arn == aws_sns_topic.alarms.arn)
+    error_message = "FAILED jobs of the worker queue are sent to the alarm topic."
+  }
+
+  assert {
+    condition = alltrue([
+      for a in [
+        aws_cloudwatch_metric_alarm.dlq_not_empty, aws_cloudwatch_metric_alarm.oldest_message_age,
+        aws_cloudwatch_metric_alarm.api_5xx, aws_cloudwatch_metric_alarm.postgres_cpu,
+        aws_cloudwatch_metric_alarm.postgres_disk, aws_cloudwatch_metric_alarm.postgres_status,
+      ] : a.alarm_actions == toset([aws_sns_topic.alarms.arn])
+    ])
+    error_message = "Every alarm notifies the SNS topic."
+  }
+
+  assert {
+    condition     = length(aws_sns_topic_subscription.email) == 1
+    error_message = "Each alarm e-mail address is subscribed."
+  }
+
+  assert {
+    condition = (aws_cloudwatch_metric_alarm.postgres_disk.namespace == "CWAgent" &&
+    aws_cloudwatch_metric_alarm.postgres_disk.dimensions["path"] == "/srv/pgdata")
+    error_message = "The PostgreSQL data disk's fill level is watched."
+  }
+}
