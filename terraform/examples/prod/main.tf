@@ -1,0 +1,32 @@
+# The sesami stack's prod environment.
+#
+#   terraform init && terraform apply -var sesami_image_tag=v0.1.0 \
+#     -var api_certificate_arn=arn:aws:acm:...
+#
+# See docs/deploy.md for the order of steps (images, secrets, database).
+
+provider "aws" {
+  region = var.aws_region
+
+  default_tags {
+    tags = {
+      Project     = "sesami"
+      Environment = "prod"
+    }
+  }
+}
+
+module "sesami" {
+  source = "../.."
+
+  environment         = "prod"
+  sesami_image_tag    = var.sesami_image_tag
+  api_certificate_arn = var.api_certificate_arn
+  alarm_emails        = var.alarm_emails
+  batch_max_vcpus     = 256
+
+  # NAT per AZ and 30-day log retention come with environment = "prod".
+  postgres_instance_type         = "m7g.xlarge"
+  postgres_data_volume_size_gib  = 500
+  postgres_snapshot_retain_count = 30
+}
