@@ -16,9 +16,18 @@ OBJS = \
 	extension/repo_url.o \
 	extension/dispatcher.o
 
+# Sign-in (issue 5): GitHub OAuth, JWTs, tokens sealed to the worker.
+OBJS += \
+	extension/auth.o \
+	extension/jwt.o \
+	extension/github.o \
+	common/seal.o
+SHLIB_LINK += $(shell pkg-config --libs libcurl libcrypto)
+
 DATA_built = sesami--$(EXTVERSION).sql
 
 REGRESS = schema repo_url transitions api worker_api outbox
+REGRESS += auth
 REGRESS_OPTS = --inputdir=. --dbname=contrib_regression
 ISOLATION = claim
 ISOLATION_OPTS = --inputdir=. --dbname=contrib_regression_iso
@@ -47,3 +56,10 @@ clean: clean-worker
 .PHONY: clean-worker
 clean-worker:
 	$(MAKE) -C worker clean
+
+# Sign-in (issue 5): command-line driver for common/seal.c, used by
+# test/auth.test.sh and scripts/reseal-tokens.sh.
+EXTRA_CLEAN += test/seal_driver
+test/seal_driver: test/seal_driver.c common/seal.c common/seal.h
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I$(srcdir)/common -o $@ \
+		test/seal_driver.c common/seal.c $(shell pkg-config --libs libcrypto)

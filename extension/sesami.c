@@ -27,6 +27,7 @@
 #include "utils/varlena.h"
 
 #include "sesami.h"
+#include "auth.h"			/* sign-in GUCs (issue 5) */
 
 PG_MODULE_MAGIC;
 
@@ -236,6 +237,7 @@ _PG_init(void)
 				 errmsg("sesami must be loaded via \"shared_preload_libraries\""),
 				 errhint("Add sesami to \"shared_preload_libraries\" in postgresql.conf and restart the server.")));
 
+	sesami_define_auth_gucs();	/* sign-in (issue 5); before the prefix is reserved */
 	sesami_define_gucs();
 
 	prev_shmem_request_hook = shmem_request_hook;
