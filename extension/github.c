@@ -31,6 +31,7 @@
 #include <curl/curl.h>
 
 #include "access/htup_details.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -631,7 +632,7 @@ read_user(const char *token, GitHubUser *user)
 	user->name = json_string(&jb->root, "name");
 	pfree(jb);
 	if (user->id <= 0 || user->login == NULL ||
-		!DatumGetBool(DirectFunctionCall2(textregexeq, CStringGetTextDatum(user->login),
+		!DatumGetBool(DirectFunctionCall2Coll(textregexeq, C_COLLATION_OID, CStringGetTextDatum(user->login),
 										  CStringGetTextDatum("^[A-Za-z0-9][A-Za-z0-9-]{0,38}$"))))
 		ereport(ERROR,
 				(errcode(ERRCODE_PT502),
@@ -765,7 +766,7 @@ static void
 check_input(text *code_t, text *redirect_t)
 {
 	if (code_t == NULL || VARSIZE_ANY_EXHDR(code_t) < 1 || VARSIZE_ANY_EXHDR(code_t) > 512 ||
-		!DatumGetBool(DirectFunctionCall2(textregexeq, PointerGetDatum(code_t),
+		!DatumGetBool(DirectFunctionCall2Coll(textregexeq, C_COLLATION_OID, PointerGetDatum(code_t),
 										  CStringGetTextDatum("^[[:graph:]]+$"))))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -774,7 +775,7 @@ check_input(text *code_t, text *redirect_t)
 						   "passed it to the redirect URI.")));
 	if (redirect_t != NULL &&
 		(VARSIZE_ANY_EXHDR(redirect_t) > 2048 ||
-		 !DatumGetBool(DirectFunctionCall2(textregexeq, PointerGetDatum(redirect_t),
+		 !DatumGetBool(DirectFunctionCall2Coll(textregexeq, C_COLLATION_OID, PointerGetDatum(redirect_t),
 										   CStringGetTextDatum("^https?://[[:graph:]]+$")))))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -132,7 +132,7 @@ sesami_make_session(int64 account_id, TupleDesc tupdesc)
 
 	rc = SPI_execute_with_args("SELECT id, github_id, login, display_name, emails "
 							   "FROM sesami.accounts WHERE id = $1",
-							   1, &argtype, &arg, NULL, true, 1);
+							   1, &argtype, &arg, NULL, false, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not read the account: %s", SPI_result_code_string(rc));
 	if (SPI_processed != 1)

@@ -597,6 +597,13 @@ COMMENT ON VIEW sesami.stats IS 'Jobs per status, outbox backlog, oldest pending
 ALTER TABLE sesami.github_tokens ENABLE ROW LEVEL SECURITY;
 -- no policy and no grant: user and worker roles cannot read it at all
 
+-- Backups: tables created by an extension are left out of pg_dump unless
+-- marked.  Accounts and their sealed tokens are user data: dump them (the
+-- tokens stay sealed; the dump holds no key that opens them).
+SELECT pg_catalog.pg_extension_config_dump('sesami.accounts', '');
+SELECT pg_catalog.pg_extension_config_dump('sesami.accounts_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('sesami.github_tokens', '');
+
 -- What a sign-in or a refresh returns (PostgREST: a JSON object).
 CREATE TYPE api.session AS (
 	token text,					-- HS256 JWT for PostgREST: role sesami_user, sub = account_id
