@@ -97,6 +97,21 @@ check_worker_key_id(char **newval, void **extra, GucSource source)
 	return false;
 }
 
+/* Check hook for sesami.github_scopes: a comma-separated list of scope names. */
+static bool
+check_github_scopes(char **newval, void **extra, GucSource source)
+{
+	for (const char *p = *newval; p && *p; p++)
+	{
+		if (!((*p >= 'a' && *p <= 'z') || *p == '_' || *p == ':' || *p == ',' || *p == ' '))
+		{
+			GUC_check_errdetail("Scope names are lower-case letters, \"_\" and \":\", separated by commas.");
+			return false;
+		}
+	}
+	return true;
+}
+
 /* Define the sign-in GUCs. */
 void
 sesami_define_auth_gucs(void)
@@ -152,7 +167,7 @@ sesami_define_auth_gucs(void)
 							   &sesami_github_scopes,
 							   "repo,user:email",
 							   PGC_SUSET, GUC_LIST_INPUT,
-							   NULL, NULL, NULL);
+							   check_github_scopes, NULL, NULL);
 
 	DefineCustomStringVariable("sesami.jwt_secret",
 							   "Sets the secret that signs sesami's JSON Web Tokens (HS256).",

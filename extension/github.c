@@ -83,6 +83,17 @@ typedef struct GitHubUser
 
 static bool curl_ready = false;
 
+/* Initialise libcurl once per backend (a single-threaded process). */
+static void
+ensure_curl(void)
+{
+	if (curl_ready)
+		return;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		elog(ERROR, "could not initialise libcurl");
+	curl_ready = true;
+}
+
 /* Append received bytes to the result, wiping any buffer it outgrows. */
 static size_t
 http_write(char *data, size_t size, size_t nmemb, void *arg)
@@ -144,12 +155,7 @@ http_request(const char *url, const char *post_body, struct curl_slist *headers,
 	CURL	   *curl;
 
 	memset(res, 0, sizeof(*res));
-	if (!curl_ready)
-	{
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			elog(ERROR, "could not initialise libcurl");
-		curl_ready = true;
-	}
+	ensure_curl();
 	curl = curl_easy_init();
 	if (curl == NULL)
 	{
@@ -450,12 +456,7 @@ exchange_code(const char *code, const char *redirect_uri, const char *client_id,
 			   *scope;
 	CURL	   *escaper;
 
-	if (!curl_ready)
-	{
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			elog(ERROR, "could not initialise libcurl");
-		curl_ready = true;
-	}
+	ensure_curl();
 	escaper = curl_easy_init();
 	if (escaper == NULL)
 		elog(ERROR, "could not create a libcurl handle");
