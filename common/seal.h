@@ -6,6 +6,7 @@
  * OpenSSL (libcrypto) only: no PostgreSQL headers, no allocation, no printing,
  * no exit.  Every function returns 0 on success and -1 on failure, writing a
  * one-line reason (no secret material) into the caller's err buffer.
+ * Locking: none; every function is self-contained and thread-safe.
  *
  * Scheme (an ECIES in the style of HPKE base mode):
  *

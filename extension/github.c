@@ -354,7 +354,7 @@ json_id(JsonbContainer *obj, const char *key)
 	return id;
 }
 
-/* Is s made of characters from the set [a-z_:,] only (safe to quote)? */
+/* Is s a short identifier of [a-z0-9_:] (safe to quote in a message)? */
 static bool
 is_identifier(const char *s)
 {
@@ -378,8 +378,10 @@ scope_granted(const char *scope, const char *granted)
 		/* "user" grants "user:email", "repo" grants "repo:status" */
 		else if (scope[colon] == ':' && strlen(g) == colon && strncmp(g, scope, colon) == 0)
 			found = true;
-		/* "repo" grants "public_repo" */
+		/* "repo" grants "public_repo"; "user" grants "read:user" */
 		else if (strcmp(scope, "public_repo") == 0 && strcmp(g, "repo") == 0)
+			found = true;
+		else if (strcmp(scope, "read:user") == 0 && strcmp(g, "user") == 0)
 			found = true;
 	}
 	pfree(copy);

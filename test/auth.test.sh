@@ -182,6 +182,10 @@ login "slow:4" "" "SET sesami.http_timeout = '1s';"
 elapsed=$((($(date +%s%N) - start) / 1000000))
 same "GitHub too slow: PT504" "$STATE" PT504
 check "the timeout is enforced (${elapsed} ms < 3000 ms)" test "$elapsed" -lt 3000
+start=$(date +%s%N)
+login "slow:3" "" "SET statement_timeout = '500ms';"
+elapsed=$((($(date +%s%N) - start) / 1000000))
+same "a sign-in waiting on GitHub is cancelled by statement_timeout (57014, ${elapsed} ms)" "$STATE" 57014
 login "user:9001:ghost:1:noemail"
 same "no verified e-mail: PT403" "$STATE" PT403
 login "user:9002:limited:1:scope=user:email"

@@ -15,6 +15,7 @@
  *                                         print "ACCOUNT \x<old> \x<new>"
  *
  * Exit status 0 on success, 1 on any failure (reason on stderr, never a secret).
+ * Single-threaded, no locks; secrets are wiped before exit.
  */
 #include <stdio.h>
 #include <stdlib.h>
