@@ -5,6 +5,9 @@
  * jwt.c signs PostgREST session tokens; github.c runs the GitHub OAuth
  * exchange.  Secrets are read in C from the GUC variables themselves, because
  * api.login_github runs for sesami_anon, which may not read them from SQL.
+ *
+ * Locking: none of these take locks except the sign-in's final upserts
+ * (github.c), which lock only the caller's account and token rows.
  */
 #ifndef SESAMI_AUTH_H
 #define SESAMI_AUTH_H
