@@ -44,7 +44,6 @@ char	   *sesami_worker_key_id = NULL;
 /* Longest secret file read. */
 #define SECRET_FILE_MAX 16384
 
-static void not_configured(const char *log_detail) pg_attribute_noreturn();
 
 /* Check hook for the GitHub base URLs: http(s)://host[:port][/path], no query. */
 static bool
@@ -240,8 +239,8 @@ sesami_define_auth_gucs(void)
 }
 
 /* Refuse a sign-in because a setting is missing or wrong (details only in the log). */
-static void
-not_configured(const char *log_detail)
+void
+sesami_auth_not_configured(const char *log_detail)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_CONFIG_FILE_ERROR),
@@ -266,21 +265,24 @@ sesami_read_secret(const char *value, const char *file, const char *what)
 	if (value != NULL && value[0] != '\0')
 		return pstrdup(value);
 	if (file == NULL || file[0] == '\0')
-		not_configured(psprintf("Neither %s nor %s_file is set.", what, what));
+		sesami_auth_not_configured(psprintf("Neither %s nor %s_file is set.", what, what));
 
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		not_configured(psprintf("could not open %s_file \"%s\": %m", what, file));
+		sesami_auth_not_configured(psprintf("could not open %s_file \"%s\": %m", what, file));
 	buf = palloc(SECRET_FILE_MAX + 1);
 	while (total < SECRET_FILE_MAX &&
 		   (n = read(fd, buf + total, SECRET_FILE_MAX - total)) != 0)
 	{
 		if (n < 0)
 		{
-			if (errno == EINTR)
+			int			save_errno = errno;
+
+			if (save_errno == EINTR)
 				continue;
 			close(fd);
-			not_configured(psprintf("could not read %s_file \"%s\": %m", what, file));
+			errno = save_errno;
+			sesami_auth_not_configured(psprintf("could not read %s_file \"%s\": %m", what, file));
 		}
 		total += n;
 	}
@@ -290,7 +292,7 @@ sesami_read_secret(const char *value, const char *file, const char *what)
 		total--;
 	buf[total] = '\0';
 	if (total == 0)
-		not_configured(psprintf("%s_file \"%s\" is empty.", what, file));
+		sesami_auth_not_configured(psprintf("%s_file \"%s\" is empty.", what, file));
 	return buf;
 }
 
@@ -311,11 +313,11 @@ sesami_worker_key(uint8 pub[SESAMI_SEAL_KEY_LEN], const char **key_id)
 	char		err[256];
 
 	if (sesami_worker_public_key == NULL || sesami_worker_public_key[0] == '\0')
-		not_configured("sesami.worker_public_key is not set.");
+		sesami_auth_not_configured("sesami.worker_public_key is not set.");
 	if (sesami_worker_key_id == NULL || !sesami_seal_key_id_valid(sesami_worker_key_id))
-		not_configured("sesami.worker_key_id is not set.");
+		sesami_auth_not_configured("sesami.worker_key_id is not set.");
 	if (sesami_seal_parse_public_key(sesami_worker_public_key, pub, err, sizeof(err)) != 0)
-		not_configured(psprintf("sesami.worker_public_key is invalid: %s", err));
+		sesami_auth_not_configured(psprintf("sesami.worker_public_key is invalid: %s", err));
 	*key_id = sesami_worker_key_id;
 }
 

@@ -40,11 +40,13 @@ extern char *sesami_worker_key_id;
 
 /* auth.c */
 extern void sesami_define_auth_gucs(void);
+extern void sesami_auth_not_configured(const char *log_detail) pg_attribute_noreturn();
 extern char *sesami_read_secret(const char *value, const char *file, const char *what);
 extern void sesami_wipe_secret(char *secret);
 extern void sesami_worker_key(uint8 pub[SESAMI_SEAL_KEY_LEN], const char **key_id);
 
 /* jwt.c */
+extern void sesami_jwt_check_secret(void);
 extern char *sesami_jwt_sign(int64 account_id, TimestampTz *expires_at);
 extern Datum sesami_make_session(int64 account_id, TupleDesc tupdesc);
 

@@ -520,11 +520,8 @@ exchange_code(const char *code, const char *redirect_uri, const char *client_id,
 					 errmsg("GitHub did not accept the redirect URI"),
 					 errdetail("The redirect_uri must match the callback URL of sesami's GitHub OAuth app.")));
 		if (strcmp(error, "incorrect_client_credentials") == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_CONFIG_FILE_ERROR),
-					 errmsg("sign-in is not configured on this server"),
-					 errdetail_log("GitHub refused sesami.github_client_id or the client secret."),
-					 errhint("The server log says which setting is missing.")));
+			sesami_auth_not_configured("GitHub refused sesami.github_client_id or the client secret "
+									   "(incorrect_client_credentials).");
 		if (strcmp(error, "unverified_user_email") == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_PT403),
@@ -797,8 +794,7 @@ sesami_login_github(PG_FUNCTION_ARGS)
 	text	   *redirect_t = PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1);
 	char	   *code,
 			   *redirect_uri,
-			   *client_secret,
-			   *jwt_secret;
+			   *client_secret;
 	char	   *volatile token = NULL;
 	const char *key_id;
 	uint8		pub[SESAMI_SEAL_KEY_LEN];
@@ -816,20 +812,9 @@ sesami_login_github(PG_FUNCTION_ARGS)
 	code = text_to_cstring(code_t);
 	redirect_uri = redirect_t ? text_to_cstring(redirect_t) : NULL;
 	if (sesami_github_client_id == NULL || sesami_github_client_id[0] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_CONFIG_FILE_ERROR),
-				 errmsg("sign-in is not configured on this server"),
-				 errdetail_log("sesami.github_client_id is not set."),
-				 errhint("The server log says which setting is missing.")));
+		sesami_auth_not_configured("sesami.github_client_id is not set.");
 	sesami_worker_key(pub, &key_id);
-	jwt_secret = sesami_read_secret(sesami_jwt_secret, sesami_jwt_secret_file, "sesami.jwt_secret");
-	if (strlen(jwt_secret) < SESAMI_JWT_SECRET_MIN)
-		ereport(ERROR,
-				(errcode(ERRCODE_CONFIG_FILE_ERROR),
-				 errmsg("sign-in is not configured on this server"),
-				 errdetail_log("sesami.jwt_secret is shorter than %d characters.", SESAMI_JWT_SECRET_MIN),
-				 errhint("The server log says which setting is missing.")));
-	sesami_wipe_secret(jwt_secret);
+	sesami_jwt_check_secret();
 	client_secret = sesami_read_secret(sesami_github_client_secret,
 									   sesami_github_client_secret_file,
 									   "sesami.github_client_secret");

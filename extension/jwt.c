@@ -50,9 +50,32 @@ append_b64url(StringInfo buf, const uint8 *data, size_t len)
 }
 
 /*
- * Sign a token for account_id; set *expires_at to its "exp".  Errors if the
- * JWT secret is missing or shorter than SESAMI_JWT_SECRET_MIN.
+ * The JWT secret (palloc'd; wipe with sesami_wipe_secret).  F0000 if it is
+ * missing or shorter than SESAMI_JWT_SECRET_MIN.
  */
+static char *
+jwt_secret(void)
+{
+	char	   *secret;
+
+	secret = sesami_read_secret(sesami_jwt_secret, sesami_jwt_secret_file, "sesami.jwt_secret");
+	if (strlen(secret) < SESAMI_JWT_SECRET_MIN)
+	{
+		sesami_wipe_secret(secret);
+		sesami_auth_not_configured(psprintf("sesami.jwt_secret is shorter than %d characters.",
+											SESAMI_JWT_SECRET_MIN));
+	}
+	return secret;
+}
+
+/* Error (F0000) unless a usable JWT secret is configured. */
+void
+sesami_jwt_check_secret(void)
+{
+	sesami_wipe_secret(jwt_secret());
+}
+
+/* Sign a token for account_id; set *expires_at to its "exp". */
 char *
 sesami_jwt_sign(int64 account_id, TimestampTz *expires_at)
 {
@@ -65,16 +88,7 @@ sesami_jwt_sign(int64 account_id, TimestampTz *expires_at)
 				exp;
 	static const char header[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
 
-	secret = sesami_read_secret(sesami_jwt_secret, sesami_jwt_secret_file, "sesami.jwt_secret");
-	if (strlen(secret) < SESAMI_JWT_SECRET_MIN)
-	{
-		sesami_wipe_secret(secret);
-		ereport(ERROR,
-				(errcode(ERRCODE_CONFIG_FILE_ERROR),
-				 errmsg("sign-in is not configured on this server"),
-				 errdetail_log("sesami.jwt_secret is shorter than %d characters.", SESAMI_JWT_SECRET_MIN),
-				 errhint("The server log says which setting is missing.")));
-	}
+	secret = jwt_secret();
 
 	iat = timestamptz_to_time_t(GetCurrentTimestamp());
 	exp = iat + sesami_jwt_ttl;

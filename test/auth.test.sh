@@ -201,6 +201,7 @@ login "user:9005:wrongsecret:1" "" "SET sesami.github_client_secret = 'not-the-s
 same "wrong client secret: F0000 (not configured)" "$STATE" F0000
 login "user:9006:keyless:1" "" "SET sesami.worker_public_key = '';"
 same "no worker key: F0000 before the code is spent" "$STATE" F0000
+check "the client is not told which setting is missing" bash -c "! grep -q worker_public_key <<<'$ERR'"
 same "every failed sign-in changed nothing" "$(snapshot)" "$before"
 login "user:9006:keyless:1"
 same "the code refused for missing configuration still works afterwards" "$STATE" ok
@@ -334,6 +335,8 @@ cp "$PGC_DIR/server.log" "$tmp/server.log" 2>/dev/null
 check "the server log recorded the sign-in statements (log_statement = all)" \
 	grep -q 'statement: SELECT token, account_id, login' "$tmp/server.log"
 check "the server log has debug1 messages" grep -q 'DEBUG: ' "$tmp/server.log"
+check "the server log says which setting is missing" \
+	grep -q 'DETAIL:  sesami.worker_public_key is not set.' "$tmp/server.log"
 leaks=0
 for t in "${ghtokens[@]}"; do leaked "$t" "$tmp/server.log" && leaks=$((leaks + 1)); done
 same "the server log contains no GitHub token" "$leaks" 0
