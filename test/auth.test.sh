@@ -28,6 +28,7 @@ double_pid=
 cleanup() {
 	[ -n "$double_pid" ] && kill "$double_pid" 2>/dev/null && wait "$double_pid" 2>/dev/null
 	dropdb --if-exists "$DB" >/dev/null 2>&1
+	dropdb --if-exists "${DB}_restore" >/dev/null 2>&1
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -330,6 +331,12 @@ leaked() {
 leaks=0
 for t in "${ghtokens[@]}"; do leaked "$t" "$tmp/dump.sql" && leaks=$((leaks + 1)); done
 same "pg_dump contains no GitHub token (plain, base64, hex)" "$leaks" 0
+dropdb --if-exists "${DB}_restore" >/dev/null 2>&1
+createdb "${DB}_restore" && psql -X -q -v ON_ERROR_STOP=1 -d "${DB}_restore" -f "$tmp/dump.sql" >/dev/null 2>"$tmp/restore.err"
+same "the dump restores with accounts and sealed tokens intact" \
+	"$(psql -X -At -d "${DB}_restore" -c "SELECT count(*), md5(string_agg(encode(sealed, 'hex'), ',' ORDER BY account_id)) FROM sesami.github_tokens" 2>&1)" \
+	"$(sq -c "SELECT count(*), md5(string_agg(encode(sealed, 'hex'), ',' ORDER BY account_id)) FROM sesami.github_tokens")"
+dropdb --if-exists "${DB}_restore" >/dev/null 2>&1
 
 cp "$PGC_DIR/server.log" "$tmp/server.log" 2>/dev/null
 check "the server log recorded the sign-in statements (log_statement = all)" \
