@@ -31,7 +31,8 @@
  * The header (offset 0 to 49+k) is the GCM additional data, so the key id and
  * the ephemeral key cannot be swapped without the tag failing.
  *
- * Worker-side usage (link common/seal.c, -lcrypto):
+ * Worker-side usage (add ../common/seal.c to worker/Makefile's SRCS; it
+ * needs only -lcrypto, which the worker already links):
  *
  *   uint8_t priv[SESAMI_SEAL_KEY_LEN];
  *   char    err[256], kid[SESAMI_SEAL_KEY_ID_MAX + 1];

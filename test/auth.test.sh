@@ -331,6 +331,8 @@ leaked() {
 leaks=0
 for t in "${ghtokens[@]}"; do leaked "$t" "$tmp/dump.sql" && leaks=$((leaks + 1)); done
 same "pg_dump contains no GitHub token (plain, base64, hex)" "$leaks" 0
+check "the dump holds neither the JWT secret nor the client secret" \
+	bash -c "! grep -qF -e '$JWT_SECRET' -e '$CLIENT_SECRET' '$tmp/dump.sql'"
 dropdb --if-exists "${DB}_restore" >/dev/null 2>&1
 createdb "${DB}_restore" && psql -X -q -v ON_ERROR_STOP=1 -d "${DB}_restore" -f "$tmp/dump.sql" >/dev/null 2>"$tmp/restore.err"
 same "the dump restores with accounts and sealed tokens intact" \
