@@ -178,6 +178,9 @@ login "user:583231:octocat:1"
 same "a code works once: reuse gives PT401" "$STATE" PT401
 login "boom"
 same "GitHub 5xx: PT502" "$STATE" PT502
+login "truncated"
+same "GitHub sends cut-off JSON (with a token in it): PT502" "$STATE" PT502
+check "that error does not quote the body" bash -c "! grep -q gho_ <<<'$ERR'"
 start=$(date +%s%N)
 login "slow:4" "" "SET sesami.http_timeout = '1s';"
 elapsed=$((($(date +%s%N) - start) / 1000000))

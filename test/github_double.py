@@ -19,6 +19,7 @@ Codes drive the scenario (the test picks them):
       noemail   every address unverified       scope=<s>  grant only <s>
       userboom  /user answers 500              named=<n>  display name
   boom       the token endpoint answers 502 (an HTML page, like a proxy)
+  truncated  the token endpoint answers 200 with cut-off JSON holding a token
   slow:<s>   the token endpoint sleeps <s> seconds before answering
   anything else: bad_verification_code
 
@@ -100,6 +101,12 @@ class Handler(BaseHTTPRequestHandler):
         code = get("code")
         if code == "boom":
             return self.send(502, "<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html")
+        if code == "truncated":
+            # a cut-off JSON body that holds a token: its parse error must not quote it
+            token = "gho_" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(36))
+            with lock, open(TOKENS_FILE, "a") as f:
+                f.write(code + " " + token + "\n")
+            return self.send(200, '{"access_token": "%s", "token_type": "bea' % token)
         if code.startswith("slow:"):
             time.sleep(float(code[5:]))
         if get("client_id") != CLIENT_ID or get("client_secret") != CLIENT_SECRET:
