@@ -446,6 +446,8 @@ parse_key(const char *text, int private, uint8_t raw[SESAMI_SEAL_KEY_LEN], char 
 	int			rc = -1;
 
 	ERR_clear_error();
+	while (text != NULL && (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r'))
+		text++;
 	if (text == NULL || *text == '\0')
 		return fail(err, errsz, "no %s key given", what);
 	if (strlen(text) >= MAX_KEY_TEXT)
