@@ -22,9 +22,17 @@ OBJS = \
 	common/aws_credentials.o \
 	common/sqs.o
 
+# Sign-in (issue 5): GitHub OAuth, JWTs, tokens sealed to the worker.
+OBJS += \
+	extension/auth.o \
+	extension/jwt.o \
+	extension/github.o \
+	common/seal.o
+
 DATA_built = sesami--$(EXTVERSION).sql
 
 REGRESS = schema repo_url transitions api worker_api outbox
+REGRESS += auth
 REGRESS_OPTS = --inputdir=. --dbname=contrib_regression
 ISOLATION = claim
 ISOLATION_OPTS = --inputdir=. --dbname=contrib_regression_iso
@@ -33,7 +41,7 @@ PG_CONFIG ?= pg_config
 PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers
 PG_CPPFLAGS += -I$(srcdir)/extension -I$(srcdir)/common
-SHLIB_LINK += -lcurl -lcrypto -ljson-c
+SHLIB_LINK += $(shell pkg-config --libs libcurl libcrypto json-c)
 
 EXTRA_CLEAN = worker/sesami-worker
 
@@ -54,3 +62,10 @@ clean: clean-worker
 .PHONY: clean-worker
 clean-worker:
 	$(MAKE) -C worker clean
+
+# Sign-in (issue 5): command-line driver for common/seal.c, used by
+# test/auth.test.sh and scripts/reseal-tokens.sh.
+EXTRA_CLEAN += test/seal_driver
+test/seal_driver: test/seal_driver.c common/seal.c common/seal.h
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I$(srcdir)/common -o $@ \
+		test/seal_driver.c common/seal.c $(shell pkg-config --libs libcrypto)

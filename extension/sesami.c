@@ -27,6 +27,7 @@
 #include "utils/varlena.h"
 
 #include "sesami.h"
+#include "auth.h"			/* sign-in GUCs (issue 5) */
 
 PG_MODULE_MAGIC;
 
@@ -43,7 +44,6 @@ char	   *sesami_aws_endpoint_url = NULL;
 int			sesami_dispatch_batch_size = 100;
 int			sesami_dispatch_in_flight = 4;
 int			sesami_dispatch_max_attempts = 20;
-int			sesami_http_timeout = 10000;
 
 SesamiShared *sesami_shared = NULL;
 
@@ -283,15 +283,6 @@ sesami_define_gucs(void)
 							0,
 							NULL, NULL, NULL);
 
-	DefineCustomIntVariable("sesami.http_timeout",
-							"Sets the total time limit of one outgoing HTTP request.",
-							NULL,
-							&sesami_http_timeout,
-							10000, 100, 300000,
-							PGC_SIGHUP,
-							GUC_UNIT_MS,
-							NULL, NULL, NULL);
-
 	MarkGUCPrefixReserved("sesami");
 }
 
@@ -308,6 +299,7 @@ _PG_init(void)
 				 errmsg("sesami must be loaded via \"shared_preload_libraries\""),
 				 errhint("Add sesami to \"shared_preload_libraries\" in postgresql.conf and restart the server.")));
 
+	sesami_define_auth_gucs();	/* sign-in (issue 5); before the prefix is reserved */
 	sesami_define_gucs();
 
 	prev_shmem_request_hook = shmem_request_hook;

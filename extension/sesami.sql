@@ -44,6 +44,18 @@ CREATE TABLE sesami.accounts (
 	updated_at timestamptz NOT NULL DEFAULT now()
 );
 
+-- Sign-in (issue 5): an account's GitHub token, sealed to the worker's
+-- X25519 public key (format in common/seal.h).  The database holds no key
+-- that opens it.  RLS on, no policy, no grant: only the owner's SECURITY
+-- DEFINER functions (login, claim, re-seal) touch it.
+CREATE TABLE sesami.github_tokens (
+	account_id bigint PRIMARY KEY REFERENCES sesami.accounts (id) ON DELETE CASCADE,
+	key_id text NOT NULL CHECK (key_id ~ '^[A-Za-z0-9._:-]{1,64}$'),
+	sealed bytea NOT NULL CHECK (length(sealed) <= 8192),
+	updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX github_tokens_key ON sesami.github_tokens (key_id);
+
 -- An analysis job.  status moves only as sesami.job_transitions() allows
 -- (enforced in C); attempt counts claims and fences every worker write-back.
 CREATE TABLE sesami.jobs (
@@ -362,7 +374,9 @@ CREATE TYPE sesami.claimed_job AS (
 	github_id bigint,
 	github_login text,
 	emails text[],
-	lease_expires_at timestamptz
+	lease_expires_at timestamptz,
+	token_key_id text,			-- sign-in: key id of the sealed token (null: none)
+	sealed_token bytea			-- sign-in: the GitHub token sealed to the worker
 );
 
 -- Check a worker id: non-empty, printable, at most 200 bytes.
@@ -389,8 +403,10 @@ CREATE FUNCTION sesami.start_attempt(job_id bigint, worker_id text) RETURNS sesa
 		RETURNING *
 	)
 	SELECT j.id, j.attempt, j.repo_url, j.repo_owner, j.repo_name,
-		   a.id, a.github_id, a.login, a.emails, j.lease_expires_at
+		   a.id, a.github_id, a.login, a.emails, j.lease_expires_at,
+		   t.key_id, t.sealed
 	FROM j JOIN sesami.accounts a ON a.id = j.account_id
+	LEFT JOIN sesami.github_tokens t ON t.account_id = a.id
 $$;
 
 -- Claim a specific job named by a queue message carrying (job_id, attempt).
@@ -595,3 +611,99 @@ CREATE VIEW sesami.stats AS
 		   AND at > now() - interval '1 hour') AS retried_last_hour
 	FROM sesami.jobs;
 COMMENT ON VIEW sesami.stats IS 'Jobs per status, outbox backlog, oldest pending job, failures in the last hour';
+
+------------------------------------------------------------------------------
+-- Sign-in (issue 5): GitHub OAuth, PostgREST session tokens, and GitHub
+-- tokens sealed to the worker.  C code: extension/github.c, jwt.c, auth.c,
+-- common/seal.c.  See docs/security.md.
+------------------------------------------------------------------------------
+ALTER TABLE sesami.github_tokens ENABLE ROW LEVEL SECURITY;
+-- no policy and no grant: user and worker roles cannot read it at all
+
+-- Backups: tables created by an extension are left out of pg_dump unless
+-- marked.  Accounts and their sealed tokens are user data: dump them (the
+-- tokens stay sealed; the dump holds no key that opens them).
+SELECT pg_catalog.pg_extension_config_dump('sesami.accounts', '');
+SELECT pg_catalog.pg_extension_config_dump('sesami.accounts_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('sesami.github_tokens', '');
+
+-- What a sign-in or a refresh returns (PostgREST: a JSON object).
+CREATE TYPE api.session AS (
+	token text,					-- HS256 JWT for PostgREST: role sesami_user, sub = account_id
+	expires_at timestamptz,		-- the token's "exp"
+	account_id bigint,
+	github_id bigint,
+	login text,
+	display_name text,
+	emails text[]				-- verified addresses, primary first
+);
+
+-- The key id inside a sealed token (22023 if it is not one).
+CREATE FUNCTION sesami.sealed_key_id(sealed bytea) RETURNS text
+	LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'sesami_sealed_key_id';
+COMMENT ON FUNCTION sesami.sealed_key_id(bytea) IS 'The worker key id a sealed GitHub token names (format: common/seal.h)';
+
+ALTER TABLE sesami.github_tokens ADD CONSTRAINT github_tokens_sealed_key
+	CHECK (sesami.sealed_key_id(sealed) = key_id);
+
+-- A fresh session token for an account (42501 if it does not exist).
+-- Internal: api.login_github and api.refresh_token call it.
+CREATE FUNCTION sesami.issue_session(account_id bigint) RETURNS api.session
+	LANGUAGE c STRICT VOLATILE AS 'MODULE_PATHNAME', 'sesami_issue_session';
+
+-- Sign in with the code GitHub passed to the redirect URI: exchange it,
+-- read the user and their verified e-mails, upsert the account, seal the
+-- token, return a session.  HTTP first, then the writes.
+CREATE FUNCTION api.login_github(code text, redirect_uri text DEFAULT NULL) RETURNS api.session
+	LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	AS 'MODULE_PATHNAME', 'sesami_login_github';
+COMMENT ON FUNCTION api.login_github(text, text) IS 'Sign in with a GitHub OAuth code; returns a PostgREST JWT and the account';
+
+-- A fresh token for the caller's still-valid token (same sub).
+CREATE FUNCTION api.refresh_token() RETURNS api.session
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	acct bigint := sesami.require_account();
+	claims jsonb := nullif(current_setting('request.jwt.claims', true), '')::jsonb;
+BEGIN
+	IF jsonb_typeof(claims -> 'exp') IS DISTINCT FROM 'number'
+	   OR (claims ->> 'exp')::numeric <= extract(epoch FROM clock_timestamp()) THEN
+		RAISE EXCEPTION 'token has expired'
+			USING ERRCODE = 'PT401',
+				  DETAIL = 'Only a token with an "exp" claim in the future can be refreshed.',
+				  HINT = 'Sign in again.';
+	END IF;
+	RETURN sesami.issue_session(acct);
+END
+$$;
+COMMENT ON FUNCTION api.refresh_token() IS 'A new session token for the caller''s still-valid token';
+
+-- Key rotation, worker side: the tokens still sealed to old_key_id.
+CREATE FUNCTION sesami.tokens_to_reseal(old_key_id text, max_rows integer DEFAULT 100)
+	RETURNS TABLE (account_id bigint, key_id text, sealed bytea)
+	LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+	SELECT t.account_id, t.key_id, t.sealed FROM sesami.github_tokens t
+	WHERE t.key_id = old_key_id
+	ORDER BY t.account_id
+	LIMIT max_rows
+$$;
+
+-- Key rotation: replace one sealed token, only if it is still the one the
+-- caller unsealed (a sign-in in between wins).  Returns whether it did.
+CREATE FUNCTION sesami.reseal_token(account_id bigint, old_sealed bytea, new_sealed bytea)
+	RETURNS boolean
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+	UPDATE sesami.github_tokens
+	SET key_id = sesami.sealed_key_id(new_sealed), sealed = new_sealed, updated_at = now()
+	WHERE account_id = reseal_token.account_id AND sealed = old_sealed;
+	RETURN FOUND;
+END
+$$;
+
+REVOKE ALL ON FUNCTION api.login_github(text, text), api.refresh_token(),
+	sesami.issue_session(bigint), sesami.tokens_to_reseal(text, integer),
+	sesami.reseal_token(bigint, bytea, bytea) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.login_github(text, text) TO sesami_anon;
+GRANT EXECUTE ON FUNCTION api.refresh_token() TO sesami_user;
