@@ -6,7 +6,8 @@
  * SQS).  After connecting the worker does SET ROLE to its role (sesami_worker
  * by default) so it runs with exactly the worker's privileges even when the
  * login role could do more.  The claimed job's e-mails arrive as a JSON array
- * (array_to_json) and are parsed with json-c.
+ * (array_to_json) and are parsed with json-c; the sealed GitHub token arrives
+ * as bytea and stays sealed until job.c opens it for the clone.
  */
 #include "db.h"
 
@@ -26,7 +27,7 @@ struct db_conn
 
 #define CLAIM_COLUMNS \
 	"job_id, attempt, repo_url, repo_owner, repo_name, account_id, github_id, " \
-	"github_login, array_to_json(emails)::text"
+	"github_login, array_to_json(emails)::text, token_key_id, sealed_token"
 
 /* Copy a message into err, trimming the trailing newline libpq adds. */
 static void
@@ -157,6 +158,23 @@ read_claim(PGresult *res, claimed_job *job, char *err, size_t errlen)
 		}
 	}
 	json_object_put(arr);
+	if (!PQgetisnull(res, 0, 10))
+	{
+		size_t		n = 0;
+		unsigned char *raw = PQunescapeBytea((const unsigned char *) PQgetvalue(res, 0, 10), &n);
+
+		if (raw)
+		{
+			job->sealed_token = malloc(n);
+			if (job->sealed_token)
+			{
+				memcpy(job->sealed_token, raw, n);
+				job->sealed_len = n;
+			}
+			PQfreemem(raw);
+		}
+		job->token_key_id = dup_or_null(PQgetisnull(res, 0, 9) ? NULL : PQgetvalue(res, 0, 9));
+	}
 	if (!job->repo_url || !job->repo_owner || !job->repo_name)
 	{
 		set_err(err, errlen, "", "out of memory reading a claim");
@@ -353,5 +371,7 @@ claimed_job_free(claimed_job *job)
 	for (size_t i = 0; i < job->n_emails; i++)
 		free(job->emails[i]);
 	free(job->emails);
+	free(job->token_key_id);
+	free(job->sealed_token);
 	memset(job, 0, sizeof(*job));
 }

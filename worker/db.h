@@ -38,6 +38,9 @@ typedef struct claimed_job
 	char	   *github_login;
 	char	  **emails;
 	size_t		n_emails;
+	char	   *token_key_id;	/* NULL when the account has no GitHub token */
+	unsigned char *sealed_token;	/* sealed to the worker's key (common/seal.h) */
+	size_t		sealed_len;
 } claimed_job;
 
 db_conn    *db_connect(const char *conninfo, const char *role, char *err, size_t errlen);

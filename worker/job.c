@@ -25,6 +25,7 @@
 #include <json-c/json.h>
 
 #include "analysis.h"
+#include "seal.h"
 
 volatile sig_atomic_t worker_stop = 0;
 
@@ -68,6 +69,11 @@ worker_config_init(worker_config *cfg)
 	cfg->threads = getenv("SESAMI_THREADS") ? atoi(getenv("SESAMI_THREADS")) : 0;
 	cfg->poll_interval_ms = 5000;
 	cfg->heartbeat_s = 5;
+	cfg->concurrency = getenv("SESAMI_CONCURRENCY") ? atoi(getenv("SESAMI_CONCURRENCY")) : 2;
+	cfg->visibility_s = 300;
+	cfg->queue_url = getenv("SQS_QUEUE_URL");
+	cfg->region = getenv("AWS_REGION") ? getenv("AWS_REGION") : getenv("AWS_DEFAULT_REGION");
+	cfg->endpoint_url = getenv("AWS_ENDPOINT_URL");
 }
 
 /* State of a running job shared with the progress and cancel hooks. */
@@ -76,6 +82,7 @@ typedef struct run_state
 	const worker_config *cfg;
 	db_conn    *db;
 	const claimed_job *job;
+	const job_hooks *hooks;
 	time_t		last_beat;
 	char		last_stage[32];
 	bool		cancelled;
@@ -92,6 +99,8 @@ beat(run_state *rs, const char *stage, double progress)
 	char		err[256];
 	db_status	st;
 
+	if (rs->hooks && rs->hooks->tick)
+		rs->hooks->tick(rs->hooks->arg);
 	if (rs->stale || rs->db_lost)
 		return;
 	if (strcmp(stage, rs->last_stage) == 0 && now - rs->last_beat < rs->cfg->heartbeat_s)
@@ -183,6 +192,53 @@ user_identities(const claimed_job *job, size_t *n)
 	return ids;
 }
 
+/*
+ * Open the job's sealed GitHub token with the worker's private key
+ * (SESAMI_WORKER_PRIVATE_KEY, or SESAMI_WORKER_PRIVATE_KEY_PREVIOUS during a
+ * key rotation).  Returns 0 with token filled (or empty when the job has no
+ * token), -1 with err set.  The caller wipes token after use.
+ */
+static int
+open_token(const claimed_job *job, char *token, size_t cap, char *err, size_t errlen)
+{
+	const char *vars[] = {"SESAMI_WORKER_PRIVATE_KEY", "SESAMI_WORKER_PRIVATE_KEY_PREVIOUS"};
+	bool		have_key = false;
+
+	token[0] = '\0';
+	if (job->sealed_token == NULL || job->sealed_len == 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+	{
+		const char *text = getenv(vars[i]);
+		uint8_t		priv[SESAMI_SEAL_KEY_LEN];
+		size_t		n = 0;
+		char		why[256];
+		int			rc;
+
+		if (text == NULL || *text == '\0')
+			continue;
+		have_key = true;
+		if (sesami_seal_parse_private_key(text, priv, why, sizeof(why)) != 0)
+		{
+			snprintf(err, errlen, "%s is not a valid private key: %s", vars[i], why);
+			return -1;
+		}
+		rc = sesami_unseal(priv, job->sealed_token, job->sealed_len, (uint8_t *) token,
+						   cap - 1, &n, why, sizeof(why));
+		sesami_seal_wipe(priv, sizeof(priv));
+		if (rc == 0)
+		{
+			token[n] = '\0';
+			return 0;
+		}
+	}
+	snprintf(err, errlen, have_key ?
+			 "cannot open the account's GitHub token: no configured private key matches key id \"%s\"" :
+			 "cannot open the account's GitHub token: SESAMI_WORKER_PRIVATE_KEY is not set",
+			 job->token_key_id ? job->token_key_id : "?");
+	return -1;
+}
+
 /* Add job and worker facts to the analysis document. */
 static void
 annotate_result(json_object *doc, const worker_config *cfg, const claimed_job *job)
@@ -208,13 +264,14 @@ annotate_result(json_object *doc, const worker_config *cfg, const claimed_job *j
 
 /* Run one claimed job to its end. */
 job_outcome
-job_run(const worker_config *cfg, db_conn *db, const claimed_job *job)
+job_run(const worker_config *cfg, db_conn *db, const claimed_job *job, const job_hooks *hooks)
 {
-	run_state	rs = {.cfg = cfg,.db = db,.job = job};
+	run_state	rs = {.cfg = cfg,.db = db,.job = job,.hooks = hooks};
 	char		rundir[4096],
 				repo[4200],
 				srcbuf[4200],
-				err[1024];
+				err[1024],
+				token[SESAMI_SEAL_MAX_PLAIN + 1];
 	const char *source;
 	clone_status cs;
 	analysis_options opt;
@@ -234,9 +291,15 @@ job_run(const worker_config *cfg, db_conn *db, const claimed_job *job)
 		return record_failure(&rs, err, true);
 	snprintf(repo, sizeof(repo), "%s/repo.git", rundir);
 
+	if (open_token(job, token, sizeof(token), err, sizeof(err)) != 0)
+	{
+		rundir_remove(rundir);
+		return record_failure(&rs, err, false);
+	}
 	source = clone_source(job->repo_url, cfg->mirror, srcbuf, sizeof(srcbuf));
-	cs = clone_repository(source, repo, NULL, &cfg->limits, on_clone_progress, &rs,
+	cs = clone_repository(source, repo, token, &cfg->limits, on_clone_progress, &rs,
 						  err, sizeof(err));
+	sesami_seal_wipe(token, sizeof(token));
 	if (cs != CLONE_OK)
 	{
 		rundir_remove(rundir);
@@ -345,7 +408,7 @@ mode_local(const worker_config *cfg)
 
 		if (st == DB_OK)
 		{
-			job_run(cfg, db, &job);
+			job_run(cfg, db, &job, NULL);
 			claimed_job_free(&job);
 			done++;
 			continue;
@@ -369,6 +432,33 @@ mode_local(const worker_config *cfg)
 }
 
 /*
+ * Parse a queue message {"v": 1, "job_id": N, "attempt": N, ...} (the
+ * dispatcher's format).  Returns 0, or -1 for anything else.
+ */
+int
+parse_job_message(const char *body, int64_t *job_id, int *attempt)
+{
+	json_object *msg = body ? json_tokener_parse(body) : NULL;
+	json_object *v;
+	int64_t		id = 0,
+				att = -1;
+
+	if (msg && json_object_is_type(msg, json_type_object))
+	{
+		if (json_object_object_get_ex(msg, "job_id", &v) && json_object_is_type(v, json_type_int))
+			id = json_object_get_int64(v);
+		if (json_object_object_get_ex(msg, "attempt", &v) && json_object_is_type(v, json_type_int))
+			att = json_object_get_int64(v);
+	}
+	json_object_put(msg);
+	if (id <= 0 || att < 0 || att > 1000)
+		return -1;
+	*job_id = id;
+	*attempt = (int) att;
+	return 0;
+}
+
+/*
  * Batch mode: one job named by an SQS message body {"job_id": N, "attempt": N}
  * (EventBridge Pipe → AWS Batch, env SQS_MESSAGE_BODY).  The pipe has already
  * deleted the message, so retries are Postgres's business: exit EXIT_RETRY
@@ -377,10 +467,8 @@ mode_local(const worker_config *cfg)
 int
 mode_batch(const worker_config *cfg, const char *body)
 {
-	json_object *msg,
-			   *v;
 	int64_t		job_id = 0;
-	int64_t		attempt = -1;
+	int			attempt = -1;
 	db_conn    *db;
 	claimed_job job;
 	char		err[512];
@@ -392,16 +480,7 @@ mode_batch(const worker_config *cfg, const char *body)
 		worker_log("batch mode needs the message body in SQS_MESSAGE_BODY");
 		return EXIT_USAGE;
 	}
-	msg = json_tokener_parse(body);
-	if (msg && json_object_is_type(msg, json_type_object))
-	{
-		if (json_object_object_get_ex(msg, "job_id", &v) && json_object_is_type(v, json_type_int))
-			job_id = json_object_get_int64(v);
-		if (json_object_object_get_ex(msg, "attempt", &v) && json_object_is_type(v, json_type_int))
-			attempt = json_object_get_int64(v);
-	}
-	json_object_put(msg);
-	if (job_id <= 0 || attempt < 0 || attempt > 1000)
+	if (parse_job_message(body, &job_id, &attempt) != 0)
 	{
 		worker_log("ignoring a malformed message: expected {\"job_id\": N, \"attempt\": N}");
 		return EXIT_DONE;
@@ -414,7 +493,7 @@ mode_batch(const worker_config *cfg, const char *body)
 		worker_log("%s", err);
 		return EXIT_RETRY;
 	}
-	st = db_claim_job(db, job_id, (int) attempt, cfg->worker_id, &job, err, sizeof(err));
+	st = db_claim_job(db, job_id, attempt, cfg->worker_id, &job, err, sizeof(err));
 	if (st == DB_NOT_FOUND)
 	{
 		worker_log("job %lld does not exist; ignoring the message", (long long) job_id);
@@ -423,8 +502,8 @@ mode_batch(const worker_config *cfg, const char *body)
 	}
 	if (st == DB_NONE)
 	{
-		worker_log("job %lld attempt %lld is not claimable (a duplicate or stale message); nothing to do",
-				   (long long) job_id, (long long) attempt);
+		worker_log("job %lld attempt %d is not claimable (a duplicate or stale message); nothing to do",
+				   (long long) job_id, attempt);
 		db_close(db);
 		return EXIT_DONE;
 	}
@@ -434,7 +513,7 @@ mode_batch(const worker_config *cfg, const char *body)
 		db_close(db);
 		return EXIT_RETRY;
 	}
-	outcome = job_run(cfg, db, &job);
+	outcome = job_run(cfg, db, &job, NULL);
 	claimed_job_free(&job);
 	db_close(db);
 	return outcome == OUTCOME_DB_ERROR ? EXIT_RETRY : EXIT_DONE;

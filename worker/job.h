@@ -32,6 +32,11 @@ typedef struct worker_config
 	int			poll_interval_ms;	/* local mode fallback poll */
 	int			heartbeat_s;	/* at most one heartbeat per this many seconds */
 	bool		once;			/* local: exit when the queue is empty */
+	int			concurrency;	/* poll: jobs at once */
+	int			visibility_s;	/* poll: message visibility while working */
+	const char *queue_url;		/* SQS_QUEUE_URL */
+	const char *region;			/* AWS_REGION */
+	const char *endpoint_url;	/* AWS_ENDPOINT_URL (emulators, VPC endpoints) */
 } worker_config;
 
 /* What became of a claimed job. */
@@ -44,12 +49,23 @@ typedef enum job_outcome
 	OUTCOME_DB_ERROR			/* the database went away: nothing recorded */
 } job_outcome;
 
+/* Called at every progress report of a running job (poll mode extends the
+ * message's visibility from here); must throttle itself. */
+typedef struct job_hooks
+{
+	void		(*tick) (void *arg);
+	void	   *arg;
+} job_hooks;
+
 extern volatile sig_atomic_t worker_stop;
 
 void		worker_config_init(worker_config *cfg);
-job_outcome job_run(const worker_config *cfg, db_conn *db, const claimed_job *job);
+job_outcome job_run(const worker_config *cfg, db_conn *db, const claimed_job *job,
+					const job_hooks *hooks);
+int			parse_job_message(const char *body, int64_t *job_id, int *attempt);
 int			mode_local(const worker_config *cfg);
 int			mode_batch(const worker_config *cfg, const char *body);
+int			mode_poll(const worker_config *cfg);
 void		worker_log(const char *fmt,...) __attribute__((format(printf, 1, 2)));
 
 #endif
