@@ -13,6 +13,10 @@
  *                  'processing' to 'queued' is announced again (outbox +
  *                  wakeup with task_service = 'sqs', else NOTIFY).
  *
+ * With sesami.restoring on (pg_restore of a dump), inserted rows are taken as
+ * they are and get none of the above: the dump brings its own audit and
+ * outbox rows.
+ *
  * The transition table below is the only definition of legal moves; the SQL
  * functions rely on it rather than repeating it.  Audit and outbox rows are
  * written with SPI in the caller's transaction, so they commit or roll back
@@ -239,10 +243,13 @@ before_insert(TriggerData *trigdata)
 	Datum		values[2];
 	bool		nulls[2] = {false, false};
 
+	if (sesami_restoring)
+		return tuple;
 	if (row_status(tuple, tupdesc) != JOB_PENDING)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("a new job must start in status \"pending\"")));
+				 errmsg("a new job must start in status \"pending\""),
+				 errhint("To load jobs from a dump, set sesami.restoring = on for the restore.")));
 	if (sesami_task_service == SESAMI_TASK_SQS)
 		return tuple;
 
@@ -285,7 +292,7 @@ after_row(TriggerData *trigdata, bool is_insert)
 	int			from = is_insert ? -1 : (int) row_status(trigdata->tg_trigtuple, tupdesc);
 	JobStatus	to = row_status(tuple, tupdesc);
 
-	if (from == (int) to)
+	if (from == (int) to || (is_insert && sesami_restoring))
 		return;
 
 	if (SPI_connect() != SPI_OK_CONNECT)

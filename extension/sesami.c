@@ -38,6 +38,7 @@ int			sesami_max_attempts = 3;
 int			sesami_lease_timeout = 300;
 char	   *sesami_allowed_repo_hosts = NULL;
 int			sesami_poll_interval = 5000;
+bool		sesami_restoring = false;
 char	   *sesami_sqs_queue_url = NULL;
 char	   *sesami_aws_region = NULL;
 char	   *sesami_aws_endpoint_url = NULL;
@@ -226,6 +227,17 @@ sesami_define_gucs(void)
 							PGC_SIGHUP,
 							GUC_UNIT_MS,
 							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("sesami.restoring",
+							 "Lets a restore load job rows exactly as they were dumped.",
+							 "While on, inserted jobs keep their status and get no audit row, outbox "
+							 "row or notification (the dump carries those). Set it only for pg_restore "
+							 "or psql loading a dump.",
+							 &sesami_restoring,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
 
 	DefineCustomStringVariable("sesami.sqs_queue_url",
 							   "Sets the URL of the Amazon SQS queue the dispatcher sends jobs to.",

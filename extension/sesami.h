@@ -29,6 +29,7 @@ extern int	sesami_max_attempts;
 extern int	sesami_lease_timeout;
 extern char *sesami_allowed_repo_hosts;
 extern int	sesami_poll_interval;
+extern bool sesami_restoring;
 extern char *sesami_sqs_queue_url;
 extern char *sesami_aws_region;
 extern char *sesami_aws_endpoint_url;

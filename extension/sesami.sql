@@ -626,6 +626,16 @@ ALTER TABLE sesami.github_tokens ENABLE ROW LEVEL SECURITY;
 SELECT pg_catalog.pg_extension_config_dump('sesami.accounts', '');
 SELECT pg_catalog.pg_extension_config_dump('sesami.accounts_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('sesami.github_tokens', '');
+-- Jobs, results, their history and the undelivered outbox are user data too.
+-- A restore must load them with sesami.restoring = on (see docs/deploy.md),
+-- or the job state machine would treat them as new submissions.
+SELECT pg_catalog.pg_extension_config_dump('sesami.jobs', '');
+SELECT pg_catalog.pg_extension_config_dump('sesami.jobs_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('sesami.results', '');
+SELECT pg_catalog.pg_extension_config_dump('sesami.job_events', '');
+SELECT pg_catalog.pg_extension_config_dump('sesami.job_events_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('sesami.outbox', '');
+SELECT pg_catalog.pg_extension_config_dump('sesami.outbox_id_seq', '');
 
 -- What a sign-in or a refresh returns (PostgREST: a JSON object).
 CREATE TYPE api.session AS (
