@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# worker.test.sh — sesami-worker's database modes end to end against the
+# cluster scripts/test.sh started: local (LISTEN/NOTIFY + SKIP LOCKED claims),
+# batch (SQS_MESSAGE_BODY, exit codes), poll (the fauxqs SQS emulator), with
+# repositories served from a local mirror (SESAMI_MIRROR_DIR; no network).
+# Checks results against `git blame`, progress, fencing, cancellation, clone
+# failures and limits, sealed tokens.  Prints "ok - ..." / "not ok - ...".
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root" || exit 1
+PY=/usr/bin/python3
+W="$root/worker/sesami-worker"
+db=sesami_worker_test
+tmp=$(mktemp -d /tmp/sesami-wtest.XXXXXX)
+chmod 755 "$tmp"
+pids=()
+failed=0
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	dropdb --if-exists "$db" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; failed=1; }
+same() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1 (got '$2', want '$3')"; fi; }
+q() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
+wait_sql() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		[ "$(q "$1" 2>/dev/null)" = t ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# submit ACCOUNT_ID URL -> job id, the PostgREST way
+submit() {
+	psql -X -qAt -v ON_ERROR_STOP=1 -d "$db" -c "BEGIN" \
+		-c "SELECT set_config('request.jwt.claims', '{\"sub\": \"$1\"}', true) IS NULL" \
+		-c "SET LOCAL ROLE sesami_user" -c "SELECT id FROM api.submit_analysis('$2')" -c "COMMIT" | tail -1
+}
+export DATABASE_URL="host=$PGHOST port=$PGPORT user=${PGUSER:-postgres} dbname=$db"
+export SESAMI_MIRROR_DIR="$tmp/mirror" SESAMI_WORK_DIR="$tmp/work"
+
+# ---- fixtures: repositories with known authors, served from the mirror ----
+mkrepo() {	# mkrepo NAME: a small history by ada and bob (bob's commits as his noreply address)
+	local d="$tmp/src/$1"
+	mkdir -p "$d" && git -C "$d" -c init.defaultBranch=main init -q
+	commit() {	# commit WHO EMAIL DATE MESSAGE
+		GIT_AUTHOR_NAME=$1 GIT_AUTHOR_EMAIL=$2 GIT_AUTHOR_DATE="$3" \
+		GIT_COMMITTER_NAME=$1 GIT_COMMITTER_EMAIL=$2 GIT_COMMITTER_DATE="$3" \
+			git -C "$d" commit -q -m "$4"
+	}
+	printf 'int main(void)\n{\n\treturn 0;\n}\n' >"$d/main.c"
+	printf 'print("hi")\nprint("there")\n' >"$d/tool.py"
+	git -C "$d" add -A && commit Ada ada@example.com "2024-01-01T10:00:00Z" one
+	printf '# widgets\n\nA library.\nMore text.\n' >"$d/README.md"
+	printf 'int main(void)\n{\n\tputs("x");\n\treturn 1;\n}\n' >"$d/main.c"
+	git -C "$d" add -A && commit Bob 4242+bob@users.noreply.github.com "2024-02-01T10:00:00Z" two
+	printf 'print("hi")\nprint("everyone")\nprint("bye")\n' >"$d/tool.py"
+	git -C "$d" add -A && commit Ada ada@example.com "2024-03-01T10:00:00Z" three
+	mkdir -p "$tmp/mirror/github.com/acme"
+	git clone -q --bare "$d" "$tmp/mirror/github.com/acme/$1.git"
+}
+mkrepo widgets
+mkrepo gadgets
+# a bigger history, so progress can be watched while the worker runs
+$PY - "$tmp/src/big" <<'PYEOF'
+import os, subprocess, sys
+d = sys.argv[1]; os.makedirs(d)
+subprocess.run(["git", "-C", d, "-c", "init.defaultBranch=main", "init", "-q"], check=True)
+out = []
+files = {}
+for c in range(1, 1201):
+    who = ["ada", "bob", "cy"][c % 3]
+    f = "src/f%02d.c" % (c % 40)
+    lines = files.setdefault(f, [])
+    lines.insert((c * 7) % (len(lines) + 1), "line %d by %s" % (c, who))
+    if len(lines) > 30 and c % 5 == 0:
+        del lines[(c * 3) % len(lines)]
+    data = ("\n".join(lines) + "\n").encode()
+    t = 1700000000 + c * 3600
+    msg = b"c%d\n" % c
+    out.append(b"commit refs/heads/main\n")
+    out.append(b"author %s <%s@example.com> %d +0000\n" % (who.encode(), who.encode(), t))
+    out.append(b"committer %s <%s@example.com> %d +0000\n" % (who.encode(), who.encode(), t))
+    out.append(b"data %d\n%s" % (len(msg), msg))
+    out.append(b"M 100644 inline %s\ndata %d\n%s\n" % (f.encode(), len(data), data))
+subprocess.run(["git", "-C", d, "fast-import", "--quiet"], input=b"".join(out), check=True)
+PYEOF
+git clone -q --bare "$tmp/src/big" "$tmp/mirror/github.com/acme/big.git"
+
+# surviving lines per author e-mail at HEAD, as git blame counts them
+blame_lines() {	# blame_lines SRC EMAIL
+	git -C "$1" ls-files | while read -r f; do git -C "$1" blame --line-porcelain -- "$f"; done |
+		grep -c "^author-mail <$2>$"
+}
+
+dropdb --if-exists "$db" 2>/dev/null
+createdb "$db" || { notok "database"; exit 1; }
+q "CREATE EXTENSION sesami" >/dev/null
+q "INSERT INTO sesami.accounts (github_id, login, emails) VALUES (4242, 'bob', '{bob@example.com}'), (7, 'ada', '{ada@example.com}')" >/dev/null
+
+# ---- local mode end to end ----
+j1=$(submit 1 https://github.com/acme/widgets)
+"$W" local --once >"$tmp/local1.log" 2>&1
+same "local mode: sesami-worker local --once exits 0" "$?" 0
+same "the job is completed" "$(q "SELECT status FROM sesami.jobs WHERE id = $j1")" completed
+res=$(psql -X -qAt -d "$db" -c "BEGIN" -c "SELECT set_config('request.jwt.claims', '{\"sub\": \"1\"}', true) IS NULL" -c "SET LOCAL ROLE sesami_user" -c "SELECT api.job_result($j1)" -c "COMMIT" | sed -n 2p)
+echo "$res" >"$tmp/result1.json"
+same "the result is a sesami.analysis/1 document for the repository" \
+	"$($PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["schema"], d["repo"]["url"], d["job"]["id"])' "$tmp/result1.json")" \
+	"sesami.analysis/1 https://github.com/acme/widgets $j1"
+same "the user's surviving lines (matched through the GitHub noreply address) equal git blame's" \
+	"$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["user"]["lines"])' "$tmp/result1.json")" \
+	"$(blame_lines "$tmp/src/widgets" 4242+bob@users.noreply.github.com)"
+same "every author's lines equal git blame's" \
+	"$($PY -c 'import json,sys; print(" ".join("%s=%d" % (a["email"], a["lines"]) for a in sorted(json.load(open(sys.argv[1]))["authors"], key=lambda a: a["email"])))' "$tmp/result1.json")" \
+	"4242+bob@users.noreply.github.com=$(blame_lines "$tmp/src/widgets" 4242+bob@users.noreply.github.com) ada@example.com=$(blame_lines "$tmp/src/widgets" ada@example.com)"
+same "the audit trail shows the worker's claim and completion" \
+	"$(q "SELECT string_agg(coalesce(from_status::text, '-') || '>' || to_status, ' ' ORDER BY id) FROM sesami.job_events WHERE job_id = $j1")" \
+	"->queued queued>processing processing>completed"
+same "the run directory is removed" "$(find "$tmp/work" -mindepth 1 -maxdepth 1 | wc -l)" 0
+
+# ---- progress is visible while the worker runs ----
+j2=$(submit 2 https://github.com/acme/big)
+"$W" local --once --threads 1 >"$tmp/local2.log" 2>&1 &
+wpid=$!
+: >"$tmp/progress"
+while kill -0 "$wpid" 2>/dev/null; do q "SELECT status || ' ' || progress || ' ' || coalesce(stage, '') FROM sesami.jobs WHERE id = $j2" >>"$tmp/progress" 2>/dev/null; sleep 0.05; done
+wait "$wpid"
+if awk '$1 == "processing" && $2 > 0 && $2 < 1 { found = 1 } END { exit !found }' "$tmp/progress"; then
+	ok "progress between 0 and 1 is visible while the job runs ($(awk '$1 == "processing" {print $3}' "$tmp/progress" | sort -u | tr '\n' ' '))"
+else
+	notok "progress between 0 and 1 is visible while the job runs"; sed 's/^/# /' "$tmp/progress" | sort -u | head
+fi
+same "the big job completes" "$(q "SELECT status || ' ' || progress FROM sesami.jobs WHERE id = $j2")" "completed 1"
+
+# ---- failures are recorded, the worker keeps going ----
+j3=$(submit 1 https://github.com/acme/not-mirrored-and-unreachable)
+j4=$(submit 1 https://github.com/acme/gadgets)
+SESAMI_CLONE_TIMEOUT=20 "$W" local --once >"$tmp/local3.log" 2>&1
+same "an unreachable repository fails after its attempts, with the clone error" \
+	"$(q "SELECT status || ' ' || attempt || ' ' || (error LIKE 'could not clone the repository%') FROM sesami.jobs WHERE id = $j3")" "failed 3 true"
+same "the worker kept running and completed the next job" "$(q "SELECT status FROM sesami.jobs WHERE id = $j4")" completed
+j5=$(submit 2 https://github.com/acme/widgets)
+SESAMI_MAX_CLONE_BYTES=200 "$W" local --once >"$tmp/local4.log" 2>&1
+same "a repository over the clone limit fails for good, with the limit in the error" \
+	"$(q "SELECT status || ' ' || attempt || ' ' || (error LIKE '%exceeds the clone limits%') FROM sesami.jobs WHERE id = $j5")" "failed 1 true"
+
+# ---- a cancelled job is not worked on ----
+j6=$(submit 1 https://github.com/acme/big)
+psql -X -qAt -d "$db" -c "BEGIN" -c "SELECT set_config('request.jwt.claims', '{\"sub\": \"1\"}', true) IS NULL" -c "SET LOCAL ROLE sesami_user" -c "SELECT status FROM api.cancel_job($j6)" -c "COMMIT" >/dev/null
+"$W" local --once >/dev/null 2>&1
+same "a job cancelled before a worker got it stays cancelled" "$(q "SELECT status || ' ' || attempt FROM sesami.jobs WHERE id = $j6")" "cancelled 0"
+
+# ---- batch mode ----
+j7=$(submit 2 https://github.com/acme/gadgets)
+SQS_MESSAGE_BODY="{\"v\": 1, \"job_id\": $j7, \"attempt\": 0}" "$W" batch >"$tmp/batch1.log" 2>&1
+same "batch: the job in SQS_MESSAGE_BODY completes, exit 0" "$?/$(q "SELECT status FROM sesami.jobs WHERE id = $j7")" "0/completed"
+before=$(q "SELECT md5(result::text) || created_at FROM sesami.results WHERE job_id = $j7")
+SQS_MESSAGE_BODY="{\"v\": 1, \"job_id\": $j7, \"attempt\": 0}" "$W" batch >"$tmp/batch2.log" 2>&1
+same "batch: the same message again exits 0 and changes nothing" \
+	"$?/$(q "SELECT count(*) FROM sesami.results WHERE job_id = $j7")/$(q "SELECT md5(result::text) || created_at FROM sesami.results WHERE job_id = $j7")" "0/1/$before"
+j8=$(submit 1 https://github.com/acme/gadgets)
+q "SELECT job_id FROM api.worker_claim_job($j8, 0, 'other-worker')" >/dev/null
+SQS_MESSAGE_BODY="{\"v\": 1, \"job_id\": $j8, \"attempt\": 0}" "$W" batch >"$tmp/batch3.log" 2>&1
+same "batch: a stale attempt does not touch a job another worker holds" \
+	"$?/$(q "SELECT status || ' ' || attempt || ' ' || worker_id FROM sesami.jobs WHERE id = $j8")" "0/processing 1 other-worker"
+for body in 'not json' '{"job_id": "7"}' '{"job_id": -1, "attempt": 0}' '[]'; do
+	SQS_MESSAGE_BODY="$body" "$W" batch >/dev/null 2>&1
+	same "batch: malformed body '$body' exits 0 (not retryable)" "$?" 0
+done
+SQS_MESSAGE_BODY='{"job_id": 987654, "attempt": 0}' "$W" batch >"$tmp/batch5.log" 2>&1
+same "batch: an unknown job exits 0 and says so" "$?/$(grep -c 'does not exist' "$tmp/batch5.log")" "0/1"
+DATABASE_URL="host=$PGHOST port=1 dbname=nowhere connect_timeout=2" SQS_MESSAGE_BODY='{"job_id": 1, "attempt": 0}' "$W" batch >/dev/null 2>&1
+same "batch: no database exits 75 so AWS Batch retries" "$?" 75
+"$W" batch >/dev/null 2>&1
+same "batch: no SQS_MESSAGE_BODY is a usage error (exit 2)" "$?" 2
+
+# ---- sealed GitHub tokens ----
+cc -O1 -Icommon -o "$tmp/seal_driver" test/seal_driver.c common/seal.c -lcrypto 2>/dev/null || notok "seal driver builds"
+"$tmp/seal_driver" keygen >"$tmp/keys" 2>/dev/null
+priv=$(sed -n 's/^private //p' "$tmp/keys"); pub=$(sed -n 's/^public //p' "$tmp/keys")
+if [ -n "$priv" ] && [ -n "$pub" ]; then
+	sealed=$(printf 'ghp_testtoken' | "$tmp/seal_driver" seal key-1 "$pub" 2>/dev/null)
+	q "INSERT INTO sesami.github_tokens (account_id, key_id, sealed) VALUES (1, 'key-1', '$sealed'::bytea)" >/dev/null
+	j9=$(submit 1 https://github.com/acme/gadgets)
+	SESAMI_WORKER_PRIVATE_KEY="$priv" "$W" local --once >"$tmp/token1.log" 2>&1
+	same "a job with a sealed token completes when the worker holds the key" "$(q "SELECT status FROM sesami.jobs WHERE id = $j9")" completed
+	j10=$(submit 1 https://github.com/acme/widgets)
+	other=$("$tmp/seal_driver" keygen 2>/dev/null | sed -n 's/^private //p')
+	SESAMI_WORKER_PRIVATE_KEY="$other" "$W" local --once >"$tmp/token2.log" 2>&1
+	same "with the wrong key the job fails for good with a clear error" \
+		"$(q "SELECT status || ' ' || (error LIKE 'cannot open the account''s GitHub token%') FROM sesami.jobs WHERE id = $j10")" "failed true"
+	if grep -q ghp_testtoken "$tmp"/*.log; then notok "the token never reaches the worker's log"; else ok "the token never reaches the worker's log"; fi
+	q "DELETE FROM sesami.github_tokens" >/dev/null
+else
+	notok "seal driver makes a key pair"
+fi
+
+# ---- poll mode against the SQS emulator ----
+( cd test/sqs && [ -d node_modules/fauxqs ] || npm ci --ignore-scripts --no-audit --no-fund >/dev/null 2>&1 )
+fq=$(free_port)
+node test/sqs/emulator.mjs "$fq" >"$tmp/fauxqs.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do grep -q ready "$tmp/fauxqs.log" && break; sleep 0.1; done
+sqs() {
+	curl -s -X POST "http://127.0.0.1:$fq/" -H 'Content-Type: application/x-amz-json-1.0' -H "X-Amz-Target: AmazonSQS.$1" \
+		-H 'Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=00' -d "$2"
+}
+qurl=$(sqs CreateQueue '{"QueueName":"work"}' | $PY -c 'import json,sys; print(json.load(sys.stdin)["QueueUrl"])')
+j11=$(submit 2 https://github.com/acme/widgets)
+msg=$($PY -c 'import json,sys; print(json.dumps(json.dumps({"v": 1, "job_id": int(sys.argv[1]), "attempt": 0})))' "$j11")
+sqs SendMessage "{\"QueueUrl\":\"$qurl\",\"MessageBody\":$msg}" >/dev/null
+sqs SendMessage "{\"QueueUrl\":\"$qurl\",\"MessageBody\":$msg}" >/dev/null
+sqs SendMessage "{\"QueueUrl\":\"$qurl\",\"MessageBody\":\"garbage\"}" >/dev/null
+AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret AWS_EC2_METADATA_DISABLED=true \
+	SQS_QUEUE_URL="$qurl" AWS_REGION=us-east-1 AWS_ENDPOINT_URL="http://127.0.0.1:$fq" \
+	"$W" poll --concurrency 2 >"$tmp/poll.log" 2>&1 &
+ppid_=$!
+pids+=("$ppid_")
+wait_sql "SELECT status = 'completed' FROM sesami.jobs WHERE id = $j11" 30 &&
+	ok "poll: the message's job completes" || notok "poll: the message's job completes"
+same "poll: the same message twice gives one result" "$(q "SELECT count(*) FROM sesami.results WHERE job_id = $j11")" 1
+left=""
+for _ in $(seq 50); do
+	left=$(sqs GetQueueAttributes "{\"QueueUrl\":\"$qurl\",\"AttributeNames\":[\"All\"]}" | $PY -c 'import json,sys; a=json.load(sys.stdin)["Attributes"]; print(a["ApproximateNumberOfMessages"], a["ApproximateNumberOfMessagesNotVisible"])')
+	[ "$left" = "0 0" ] && break
+	sleep 0.2
+done
+same "poll: every message is deleted (the duplicate and the garbage too)" "$left" "0 0"
+kill -TERM "$ppid_"
+wait "$ppid_"
+same "poll: SIGTERM stops the worker cleanly (exit 0)" "$?" 0
+exit $failed
