@@ -1223,6 +1223,32 @@ copied_bytes(const bspan *s, size_t ns, const bspan *d, size_t nd)
 	return copied;
 }
 
+/* git's rename similarity of two buffers (see blame.h). */
+int
+blame_similarity(const char *src, size_t slen, const char *dst, size_t dlen, int min_score)
+{
+	size_t		maxs = slen > dlen ? slen : dlen,
+				mins = slen < dlen ? slen : dlen;
+	bspan	   *a = NULL,
+			   *b = NULL;
+	size_t		na = 0,
+				nb = 0;
+	int			score;
+
+	if (maxs == 0 || (double) maxs * (SCORE_MAX - min_score) < (double) (maxs - mins) * SCORE_MAX)
+		return 0;
+	if (fingerprint((const unsigned char *) src, slen, &a, &na) != 0 ||
+		fingerprint((const unsigned char *) dst, dlen, &b, &nb) != 0)
+	{
+		free(a);
+		return -1;
+	}
+	score = (int) ((double) copied_bytes(a, na, b, nb) * SCORE_MAX / (double) maxs);
+	free(a);
+	free(b);
+	return score;
+}
+
 /* Basename of a path. */
 static const char *
 base_name(const char *path)

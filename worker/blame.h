@@ -83,6 +83,15 @@ void		blame_output_free(blame_output *out);
 /* Number of lines in a buffer the way git counts them (a last line without a newline counts). */
 uint32_t	blame_count_lines(const char *buf, size_t len);
 
+/* git's rename threshold (50 %) on the 0..60000 similarity scale. */
+#define BLAME_SCORE_RENAME 30000
+
+/*
+ * git's rename similarity of src to dst on a 0..60000 scale, or 0 when the
+ * sizes alone rule out min_score; -1 if out of memory.
+ */
+int			blame_similarity(const char *src, size_t slen, const char *dst, size_t dlen, int min_score);
+
 /* True if the buffer looks binary to git: a NUL byte in its first 8000 bytes. */
 int			blame_is_binary(const char *buf, size_t len);
 
