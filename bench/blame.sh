@@ -10,6 +10,8 @@
 #     every file sesami counts (regular, non-binary files at HEAD);
 #   - `sesami-worker analyze REPO --json` with the default threads and with
 #     --threads 1, each under /usr/bin/time -v for the peak RSS;
+# wall-clock and CPU (user + system) times are both printed: on a shared,
+# loaded machine the CPU ratio is the steadier figure;
 # and prints the time ratios (sesami / git blame), the line-count agreement
 # (lines whose (file, author) count agrees with git blame, in % of all lines)
 # and the peak RSS.  Not part of the test suite.
@@ -26,25 +28,25 @@ make -s -C "$root/worker" >/dev/null
 tmp=$(mktemp -d /tmp/sesami-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-# seconds since the epoch with nanoseconds
-now() { date +%s.%N; }
-
 # The files sesami counts, from its own JSON (paths that are not UTF-8 are
 # taken from path_hex), so both sides blame exactly the same list.
 "$worker" analyze "$repo" --json --threads 1 >"$tmp/list.json"
 jq -r '.files[] | if .path_hex then "H:" + .path_hex else "P:" + .path end' "$tmp/list.json" >"$tmp/files"
 nfiles=$(wc -l <"$tmp/files")
 
-# Baseline: git blame, serially, every file.
-t0=$(now)
+# Baseline: git blame, serially, every file (wall and CPU time of the loop).
+cat >"$tmp/git-blame-all.sh" <<'LOOP'
+repo=$1 files=$2 out=$3
 i=0
 while IFS= read -r f; do
 	i=$((i + 1))
 	if [[ "$f" == H:* ]]; then path=$(printf '%s' "${f#H:}" | xxd -r -p); else path=${f#P:}; fi
-	git -C "$repo" blame --line-porcelain HEAD -- "$path" >"$tmp/blame.$i"
-done <"$tmp/files"
-t1=$(now)
-git_s=$(echo "$t1 - $t0" | bc -l)
+	git -C "$repo" blame --line-porcelain HEAD -- "$path" >"$out/blame.$i"
+done <"$files"
+LOOP
+/usr/bin/time -f '%e %U %S' -o "$tmp/time.git" bash "$tmp/git-blame-all.sh" "$repo" "$tmp/files" "$tmp"
+read -r git_s git_u git_k <"$tmp/time.git"
+git_cpu=$(echo "$git_u + $git_k" | bc -l)
 
 # git's counts per (file, author), from the porcelain output.
 i=0
@@ -55,15 +57,14 @@ while IFS= read -r f; do
 	rm -f "$tmp/blame.$i"
 done <"$tmp/files" | sort >"$tmp/git.counts"
 
-# run_sesami LABEL ARGS...: time one analysis; sets sec_LABEL, rss_LABEL, blame_LABEL.
+# run_sesami LABEL ARGS...: time one analysis; sets sec_, cpu_, rss_ and blame_LABEL.
 run_sesami() {
 	local label=$1
 	shift
-	local s0 s1
-	s0=$(now)
 	/usr/bin/time -v -o "$tmp/time.$label" "$worker" analyze "$repo" --json "$@" >"$tmp/out.$label.json"
-	s1=$(now)
-	printf -v "sec_$label" '%s' "$(echo "$s1 - $s0" | bc -l)"
+	printf -v "sec_$label" '%s' "$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0;
+		for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}' "$tmp/time.$label")"
+	printf -v "cpu_$label" '%s' "$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$tmp/time.$label")"
 	printf -v "rss_$label" '%s' "$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2 / 1024}' "$tmp/time.$label")"
 	printf -v "blame_$label" '%s' "$(jq '.stats.blame_ms / 1000' "$tmp/out.$label.json")"
 }
@@ -83,11 +84,13 @@ commits=$(jq .repo.commits "$tmp/out.auto.json")
 lines=$(jq .repo.lines "$tmp/out.auto.json")
 printf 'repository        %s\n' "$repo"
 printf 'shape             %s commits, %s files, %s lines\n' "$commits" "$nfiles" "$lines"
-printf 'git blame serial  %8.2f s\n' "$git_s"
-printf 'sesami %s threads %8.2f s   ratio %.3f   (blame stage %.2f s, ratio %.3f)   peak RSS %s MiB\n' \
-	"$threads" "$sec_auto" "$(echo "$sec_auto / $git_s" | bc -l)" "$blame_auto" \
-	"$(echo "$blame_auto / $git_s" | bc -l)" "$rss_auto"
-printf 'sesami 1 thread   %8.2f s   ratio %.3f   (blame stage %.2f s, ratio %.3f)   peak RSS %s MiB\n' \
-	"$sec_one" "$(echo "$sec_one / $git_s" | bc -l)" "$blame_one" "$(echo "$blame_one / $git_s" | bc -l)" "$rss_one"
+printf 'git blame serial  %8.2f s wall  %8.2f s CPU\n' "$git_s" "$git_cpu"
+printf 'sesami %s threads %8.2f s wall  %8.2f s CPU   ratio wall %.3f  CPU %.3f   (blame stage %.2f s)   peak RSS %s MiB\n' \
+	"$threads" "$sec_auto" "$cpu_auto" "$(echo "$sec_auto / $git_s" | bc -l)" "$(echo "$cpu_auto / $git_cpu" | bc -l)" \
+	"$blame_auto" "$rss_auto"
+printf 'sesami 1 thread   %8.2f s wall  %8.2f s CPU   ratio wall %.3f  CPU %.3f   (blame stage %.2f s)   peak RSS %s MiB\n' \
+	"$sec_one" "$cpu_one" "$(echo "$sec_one / $git_s" | bc -l)" "$(echo "$cpu_one / $git_cpu" | bc -l)" \
+	"$blame_one" "$rss_one"
 printf 'agreement         %s of %s lines (%.3f %%) per (file, author)\n' "$agree" "$total" \
 	"$(echo "if ($total > 0) 100 * $agree / $total else 100" | bc -l)"
+printf 'load average      %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"

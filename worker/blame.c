@@ -1439,9 +1439,14 @@ coalesce(borigin *org)
 {
 	uint32_t	m = 0;
 
+	bool		sorted = true;
+
 	if (org->n < 2)
 		return;
-	qsort(org->ents, org->n, sizeof(bentry), entry_cmp);
+	for (uint32_t i = 1; i < org->n && sorted; i++)
+		sorted = entry_cmp(&org->ents[i - 1], &org->ents[i]) <= 0;
+	if (!sorted)
+		qsort(org->ents, org->n, sizeof(bentry), entry_cmp);
 	for (uint32_t i = 0; i < org->n; i++)
 	{
 		if (m > 0 && org->ents[m - 1].file == org->ents[i].file &&
