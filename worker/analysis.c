@@ -138,7 +138,9 @@ static void *
 job_run(void *arg)
 {
 	job		   *j = arg;
-	git_repository *repo = NULL;
+	git_repository *repo = NULL,
+			   *objects = NULL;
+	git_odb    *odb = NULL;
 	git_mailmap *mm = NULL;
 	blame_hooks hooks = {job_cancel, job_progress, j, j->total_commits};
 	double		t0 = now_ms();
@@ -153,15 +155,27 @@ job_run(void *arg)
 		j->rc = afail(j->err, sizeof(j->err), "could not read the mailmap of", j->sh->path);
 		goto out;
 	}
+	/*
+	 * Walk and diff through a repository that wraps only the object
+	 * database: libgit2 then has no config files or .gitattributes to
+	 * re-check on every diff (thousands of stat/readlink calls otherwise).
+	 */
+	if (git_repository_odb(&odb, repo) != 0 || git_repository_wrap_odb(&objects, odb) != 0)
+	{
+		j->rc = afail(j->err, sizeof(j->err), "could not open the object database of", j->sh->path);
+		goto out;
+	}
 	if (j->is_history)
-		j->rc = history_scan(repo, mm, &j->sh->head, &hooks, &j->history, j->err, sizeof(j->err));
+		j->rc = history_scan(objects, mm, &j->sh->head, &hooks, &j->history, j->err, sizeof(j->err));
 	else
-		j->rc = blame_files(repo, mm, &j->sh->head, j->targets, j->ntargets, &hooks, &j->blame,
+		j->rc = blame_files(objects, mm, &j->sh->head, j->targets, j->ntargets, &hooks, &j->blame,
 							j->err, sizeof(j->err));
 	if (j->rc != 0)
 		atomic_store(&j->sh->stop, 1);
 out:
 	git_mailmap_free(mm);
+	git_repository_free(objects);
+	git_odb_free(odb);
 	git_repository_free(repo);
 	j->ms = now_ms() - t0;
 	return NULL;

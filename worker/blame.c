@@ -796,8 +796,17 @@ diff_runs(bctx *cx, git_blob *parent, git_blob *child)
 		0, 0, NONE
 	};
 	cx->out->diffs++;
-	if (git_diff_buffers(a, alen - tail, NULL, b, blen - tail, NULL, &cx->dopts,
-						 NULL, NULL, hunk_to_runs, NULL, cx) != 0)
+	/*
+	 * git_diff_buffers hashes both buffers before diffing; with nothing to
+	 * trim the blobs themselves can be diffed without that cost.
+	 */
+	if (tail == 0)
+	{
+		if (git_diff_blobs(parent, "", child, "", &cx->dopts, NULL, NULL, hunk_to_runs, NULL, cx) != 0)
+			return fail(cx, "could not diff two blobs");
+	}
+	else if (git_diff_buffers(a, alen - tail, NULL, b, blen - tail, NULL, &cx->dopts,
+							  NULL, NULL, hunk_to_runs, NULL, cx) != 0)
 		return fail(cx, "could not diff two blobs");
 	return 0;
 }

@@ -444,9 +444,8 @@ count_change(git_repository *repo, const hchange *ch, const git_diff_options *do
 		*dels = blame_count_lines(git_blob_rawcontent(ob), (size_t) git_blob_rawsize(ob));
 	else if (!git_oid_equal(&ch->old, &ch->new))
 	{
-		rc = git_diff_buffers(git_blob_rawcontent(ob), (size_t) git_blob_rawsize(ob), NULL,
-							  git_blob_rawcontent(nb), (size_t) git_blob_rawsize(nb), NULL,
-							  dopts, NULL, NULL, count_hunk, NULL, counts);
+		/* blobs, not buffers: git_diff_buffers would SHA-1 both sides first */
+		rc = git_diff_blobs(ob, "", nb, "", dopts, NULL, NULL, count_hunk, NULL, counts);
 		*adds = counts[0];
 		*dels = counts[1];
 	}
