@@ -136,9 +136,23 @@ check "--author noreply form matches both noreply forms" \
 	= '["12345+octo@users.noreply.github.com","octo@users.noreply.github.com"]'
 check "--author: user commits and lines" \
 	test "$(jq -r '"\(.user.commits) \(.user.lines)"' "$tmp/octo.json")" = "2 4"
+check "--author: files touched are a union over the user's addresses" \
+	test "$(jq .user.files "$tmp/octo.json")" = 2
+check "--author: top_files lists octo.txt first" \
+	test "$(jq -r '.user.top_files[0].path' "$tmp/octo.json")" = octo.txt
 check "--author unknown e-mail gives zero lines" \
 	test "$("$worker" analyze "$mi" --json --author nobody@example.com | jq .user.lines)" = 0
 check "table output names the authors" bash -c "'$worker' analyze '$mi' | grep -q '| Alice'"
+
+# Limits and progress.
+"$worker" analyze "$mi" --json --max-file-bytes 100 >"$tmp/small.json"
+check "--max-file-bytes skips larger files as too large" \
+	test "$(jq -r '.stats.skipped[] | select(.path == "moved.c") | .reason' "$tmp/small.json")" = "too large"
+check "--max-file-bytes: skipped files count no lines" \
+	test "$(jq '[.files[].lines] | add' "$tmp/small.json")" = "$(jq .repo.lines "$tmp/small.json")"
+"$worker" analyze "$mi" --progress --threads 1 >/dev/null 2>"$tmp/progress"
+check "--progress reports the blame, history and done stages" \
+	bash -c "grep -q 'blame' '$tmp/progress' && grep -q 'history' '$tmp/progress' && grep -q 'done 100%' '$tmp/progress'"
 
 # Bare repositories (mailmap read from HEAD:.mailmap).
 git clone -q --bare "$mi" "$tmp/misc-bare.git"

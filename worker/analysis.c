@@ -191,6 +191,7 @@ typedef struct scan_state
 	size_t		cap_targets;
 	size_t		cap_files;
 	size_t		cap_skipped;
+	uint64_t	max_file_bytes;
 	char	   *err;
 	size_t		errlen;
 	int			failed;
@@ -250,6 +251,16 @@ scan_entry(const char *root, const git_tree_entry *e, void *payload)
 		free(path);
 		st->failed = 1;
 		return -1;
+	}
+	if (st->max_file_bytes && (uint64_t) git_blob_rawsize(blob) > st->max_file_bytes)
+	{
+		int			rc = add_skip(st, path, "too large");
+
+		free(path);
+		git_blob_free(blob);
+		if (rc != 0)
+			goto oom;
+		return 0;
 	}
 	if (blame_is_binary(git_blob_rawcontent(blob), (size_t) git_blob_rawsize(blob)))
 	{
@@ -409,6 +420,16 @@ author_cmp(const void *a, const void *b)
 	return strcmp(x->email, y->email);
 }
 
+/* Order path ids. */
+static int
+u32_cmp(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *) a,
+				y = *(const uint32_t *) b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* Per-file author order: lines descending, then author rank. */
 static int
 file_author_cmp(const void *a, const void *b)
@@ -539,7 +560,6 @@ merge_results(analysis_result *r, job *jobs, size_t njobs, const analysis_option
 			r->user.commits += au->commits;
 			r->user.additions += au->additions;
 			r->user.deletions += au->deletions;
-			r->user.files += au->files;
 			if (au->commits && (!r->user.first_commit || au->first_commit < r->user.first_commit))
 				r->user.first_commit = au->first_commit;
 			if (au->commits && au->last_commit > r->user.last_commit)
@@ -549,6 +569,38 @@ merge_results(analysis_result *r, job *jobs, size_t njobs, const analysis_option
 	if (r->has_user)
 	{
 		r->user.share = r->total_lines ? (double) r->user.lines / (double) r->total_lines : 0.0;
+		/* files touched: the union over the user's addresses, not the sum */
+		for (size_t k = 0; k < njobs; k++)
+		{
+			history_output *h = &jobs[k].history;
+			uint32_t   *ids = NULL;
+			size_t		n = 0;
+
+			if (!jobs[k].is_history)
+				continue;
+			for (size_t i = 0; i < h->emails.n; i++)
+			{
+				uint32_t   *v;
+
+				if (!analysis_email_matches(strmap_key(&h->emails, (uint32_t) i), opt->authors, opt->nauthors) ||
+					!h->authors[i].npaths)
+					continue;
+				v = realloc(ids, (n + h->authors[i].npaths) * sizeof(uint32_t));
+				if (!v)
+				{
+					free(ids);
+					goto oom;
+				}
+				ids = v;
+				memcpy(ids + n, h->authors[i].paths, h->authors[i].npaths * sizeof(uint32_t));
+				n += h->authors[i].npaths;
+			}
+			if (n)
+				qsort(ids, n, sizeof(uint32_t), u32_cmp);
+			for (size_t i = 0; i < n; i++)
+				r->user.files += (i == 0 || ids[i] != ids[i - 1]);
+			free(ids);
+		}
 		for (size_t k = 0; k < njobs; k++)
 			for (size_t i = 0; !jobs[k].is_history && i < jobs[k].blame.ncounts; i++)
 			{
@@ -685,6 +737,7 @@ sesami_analyze(const char *repo_path, const analysis_options *opt_in, analysis_r
 		goto done;
 	}
 	st.repo = repo;
+	st.max_file_bytes = opt->max_file_bytes;
 	st.r = r;
 	st.err = err;
 	st.errlen = errlen;

@@ -43,6 +43,7 @@ typedef struct analysis_options
 	const char *const *authors;	/* the user's e-mails (and GitHub noreply forms) */
 	size_t		nauthors;
 	int			threads;		/* 0: number of CPUs, at most 8 */
+	uint64_t	max_file_bytes;	/* skip larger files ("too large"); 0: no limit */
 	analysis_progress_fn progress;
 	analysis_cancel_fn cancel;
 	void	   *cb_arg;
@@ -87,7 +88,7 @@ typedef struct analysis_file
 typedef struct analysis_skip
 {
 	char	   *path;
-	const char *reason;			/* "binary", "symlink", "submodule" */
+	const char *reason;			/* "binary", "symlink", "submodule", "too large" */
 } analysis_skip;
 
 /* Totals for the authors matched by analysis_options.authors. */
@@ -100,7 +101,7 @@ typedef struct analysis_user
 	uint32_t	commits;
 	uint64_t	additions;
 	uint64_t	deletions;
-	uint32_t	files;			/* sum over matched authors */
+	uint32_t	files;			/* distinct paths touched under any matched address */
 	int64_t		first_commit;
 	int64_t		last_commit;
 } analysis_user;

@@ -35,10 +35,12 @@
  * Memory: commits are small fixed records; an origin lives only while it has
  * entries.  The blob of an origin found through a child is kept for the
  * origin's own turn while the retained total stays under a budget, otherwise
- * it is read again (libgit2's object cache usually still has it).
+ * it is read again (libgit2's object cache usually still has it).  The
+ * budget is one counter for the whole process, so parallel walks share it.
  */
 #include "blame.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +48,7 @@
 #include <sys/stat.h>
 
 #define NONE UINT32_MAX
-#define RETAIN_BUDGET (48u * 1024 * 1024)
+#define RETAIN_BUDGET (48u * 1024 * 1024)	/* process-wide, shared by all walks */
 #define SCORE_MAX 60000.0
 #define SCORE_RENAME 30000		/* 50 %: git's default rename threshold */
 #define BINARY_PROBE 8000
@@ -161,6 +163,18 @@ typedef struct bctx
 	char	   *err;
 	size_t		errlen;
 } bctx;
+
+/* Bytes of blob content retained by every blame walk in the process. */
+static atomic_size_t retained_total;
+
+/* Account for n more (or, negative, fewer) retained bytes. */
+static void
+retain_account(bctx *cx, int64_t n)
+{
+	cx->retained += (size_t) n;
+	atomic_fetch_add(&retained_total, (size_t) n);
+}
+
 
 /* Record an error message, appending libgit2's last error if there is one. */
 static int
@@ -600,7 +614,7 @@ origin_release(bctx *cx, uint32_t o)
 	u64map_del(&cx->omap, ((uint64_t) org->commit << 32) | org->path);
 	if (org->content)
 	{
-		cx->retained -= git_blob_rawsize(org->content);
+		retain_account(cx, -(int64_t) git_blob_rawsize(org->content));
 		git_blob_free(org->content);
 	}
 	free(org->ents);
@@ -628,7 +642,7 @@ origin_content(bctx *cx, uint32_t o)
 			org->content = NULL;
 			return NULL;
 		}
-		cx->retained += git_blob_rawsize(org->content);
+		retain_account(cx, (int64_t) git_blob_rawsize(org->content));
 	}
 	return org->content;
 }
@@ -639,10 +653,10 @@ origin_offer_blob(bctx *cx, uint32_t o, git_blob *blob)
 {
 	borigin    *org = &cx->origins[o];
 
-	if (!org->content && cx->retained + git_blob_rawsize(blob) <= RETAIN_BUDGET)
+	if (!org->content && atomic_load(&retained_total) + git_blob_rawsize(blob) <= RETAIN_BUDGET)
 	{
 		org->content = blob;
-		cx->retained += git_blob_rawsize(blob);
+		retain_account(cx, (int64_t) git_blob_rawsize(blob));
 	}
 	else
 		git_blob_free(blob);
@@ -1806,6 +1820,7 @@ out:
 		free(cx.origins[o].ents);
 	}
 	free(cx.origins);
+	atomic_fetch_sub(&retained_total, cx.retained);
 	for (size_t c = 0; c < cx.commit_ids.n; c++)
 		free(cx.commits[c].parents);
 	free(cx.commits);

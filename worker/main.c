@@ -42,7 +42,7 @@ static void
 analyze_usage(FILE *out)
 {
 	fputs("usage: sesami-worker analyze PATH [--author EMAIL ...] [--json] [--threads N]\n"
-		  "                              [--progress] [--trust-owner]\n"
+		  "                              [--max-file-bytes N] [--progress] [--trust-owner]\n"
 		  "\n"
 		  "Analyse the repository at PATH (bare or not) at HEAD, without a database:\n"
 		  "surviving lines per author as `git blame` counts them (.mailmap applied;\n"
@@ -53,6 +53,7 @@ analyze_usage(FILE *out)
 		  "                  (ID+login@users.noreply.github.com) match each other.\n"
 		  "  --json          print the sesami.analysis/1 JSON document\n"
 		  "  --threads N     threads to use (default: one per CPU); 1 runs serially\n"
+		  "  --max-file-bytes N  do not count files larger than N bytes (default: no limit)\n"
 		  "  --progress      report stages and progress on stderr\n"
 		  "  --trust-owner   open the repository even if another user owns it\n",
 		  out);
@@ -107,7 +108,8 @@ cmd_analyze(int argc, char **argv)
 			opt.progress = cli_progress;
 		else if (strcmp(a, "--trust-owner") == 0)
 			git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
-		else if ((strcmp(a, "--author") == 0 || strcmp(a, "--threads") == 0) && i + 1 >= argc)
+		else if ((strcmp(a, "--author") == 0 || strcmp(a, "--threads") == 0 ||
+				  strcmp(a, "--max-file-bytes") == 0) && i + 1 >= argc)
 		{
 			fprintf(stderr, "sesami-worker: option \"%s\" needs a value\n", a);
 			free(authors);
@@ -140,6 +142,22 @@ cmd_analyze(int argc, char **argv)
 				return 2;
 			}
 			opt.threads = (int) n;
+		}
+		else if (strcmp(a, "--max-file-bytes") == 0)
+		{
+			char	   *end;
+			unsigned long long n;
+
+			errno = 0;
+			n = strtoull(argv[++i], &end, 10);
+			if (errno || *end || argv[i][0] == '-' || argv[i][0] == '\0')
+			{
+				fprintf(stderr, "sesami-worker: --max-file-bytes wants a number of bytes, not \"%s\"\n",
+						argv[i]);
+				free(authors);
+				return 2;
+			}
+			opt.max_file_bytes = n;
 		}
 		else if (a[0] == '-' && a[1] != '\0')
 		{
