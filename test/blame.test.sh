@@ -154,6 +154,16 @@ check "--max-file-bytes: skipped files count no lines" \
 check "--progress reports the blame, history and done stages" \
 	bash -c "grep -q 'blame' '$tmp/progress' && grep -q 'history' '$tmp/progress' && grep -q 'done 100%' '$tmp/progress'"
 
+# The C API (analysis.h) the database modes call.
+if cc -std=gnu11 -Wall -Wextra -Werror -Iworker $(pkg-config --cflags json-c libgit2) -o "$tmp/analysis-api" \
+	test/analysis-api.c worker/analysis.o worker/blame.o worker/history.o worker/strmap.o \
+	$(pkg-config --libs json-c libgit2) -lpthread; then
+	ok "api test program builds"
+	"$tmp/analysis-api" "$mi" || true
+else
+	notok "api test program builds"
+fi
+
 # Bare repositories (mailmap read from HEAD:.mailmap).
 git clone -q --bare "$mi" "$tmp/misc-bare.git"
 bash test/sesami-counts.sh "$worker" "$tmp/misc-bare.git" | sort >"$tmp/misc-bare.sesami"

@@ -1794,9 +1794,8 @@ blame_files(git_repository *repo, git_mailmap *mailmap, const git_oid *start,
 
 		if (c == NONE)
 			break;
-		if ((rc = process_commit(&cx, c)) != 0)
-			goto out;
-		if ((++steps & 63) == 0 && hooks)
+		/* hooks before the first commit and every 64 after */
+		if ((steps++ & 63) == 0 && hooks)
 		{
 			if (hooks->cancel && hooks->cancel(hooks->arg))
 			{
@@ -1811,6 +1810,8 @@ blame_files(git_repository *repo, git_mailmap *mailmap, const git_oid *start,
 				hooks->progress(f > 0.99 ? 0.99 : f, hooks->arg);
 			}
 		}
+		if ((rc = process_commit(&cx, c)) != 0)
+			goto out;
 	}
 out:
 	for (size_t o = 0; o < cx.norigins; o++)

@@ -580,8 +580,8 @@ history_scan(git_repository *repo, git_mailmap *mailmap, const git_oid *start,
 	{
 		git_commit *commit = NULL;
 
-		out->commits++;
-		if (hooks && (out->commits & 63) == 0)
+		/* hooks before the first commit and every 64 after */
+		if ((out->commits++ & 63) == 0 && hooks)
 		{
 			if (hooks->cancel && hooks->cancel(hooks->arg))
 			{
