@@ -58,6 +58,7 @@ on_cancel(void *arg)
 	return s->cancel_after && s->cancel_calls >= s->cancel_after;
 }
 
+/* Run every check against the repository given. */
 int
 main(int argc, char **argv)
 {

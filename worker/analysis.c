@@ -43,23 +43,25 @@ now_ms(void)
 }
 
 static pthread_once_t git_once = PTHREAD_ONCE_INIT;
+static int	git_setup_failed;
 
 /* Process-wide libgit2 set-up: init and object cache limits. */
 static void
 git_setup(void)
 {
-	git_libgit2_init();
 	/* cache blobs (libgit2 does not by default) and bigger trees, bounded in total */
-	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_BLOB, (size_t) 256 * 1024);
-	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t) 256 * 1024);
-	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_COMMIT, (size_t) 64 * 1024);
-	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t) 48 * 1024 * 1024);
+	if (git_libgit2_init() < 0 ||
+		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_BLOB, (size_t) 256 * 1024) != 0 ||
+		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t) 256 * 1024) != 0 ||
+		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_COMMIT, (size_t) 64 * 1024) != 0 ||
+		git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t) 48 * 1024 * 1024) != 0 ||
 	/*
 	 * libgit2 re-hashes every object it inflates (SHA-1 with collision
 	 * detection): a quarter of the analysis time.  git does not do that on
 	 * reads either; the pack's own checksums still guard against corruption.
 	 */
-	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0) != 0)
+		git_setup_failed = 1;
 }
 
 /* Fill opt with defaults: no user, automatic threads, no hooks. */
@@ -192,9 +194,12 @@ typedef struct scan_state
 	size_t		cap_files;
 	size_t		cap_skipped;
 	uint64_t	max_file_bytes;
+	const analysis_options *opt;
+	size_t		seen;			/* entries visited, for cancel polling */
 	char	   *err;
 	size_t		errlen;
 	int			failed;
+	int			cancelled;
 } scan_state;
 
 /* Note a skipped file. */
@@ -232,6 +237,12 @@ scan_entry(const char *root, const git_tree_entry *e, void *payload)
 
 	if (mode == GIT_FILEMODE_TREE)
 		return 0;
+	if ((++st->seen & 127) == 0 && st->opt->cancel && st->opt->cancel(st->opt->cb_arg))
+	{
+		snprintf(st->err, st->errlen, "analysis cancelled");
+		st->cancelled = 1;
+		return -1;
+	}
 	len = strlen(root) + strlen(git_tree_entry_name(e)) + 1;
 	if (!(path = malloc(len)))
 		goto oom;
@@ -681,6 +692,8 @@ sesami_analyze(const char *repo_path, const analysis_options *opt_in, analysis_r
 		opt = &defaults;
 	}
 	pthread_once(&git_once, git_setup);
+	if (git_setup_failed)
+		return afail(err, errlen, "could not initialise libgit2", NULL);
 	if (!(r = calloc(1, sizeof(*r))) || !(r->repo_path = strdup(repo_path)))
 	{
 		free(r);
@@ -738,12 +751,15 @@ sesami_analyze(const char *repo_path, const analysis_options *opt_in, analysis_r
 	}
 	st.repo = repo;
 	st.max_file_bytes = opt->max_file_bytes;
+	st.opt = opt;
 	st.r = r;
 	st.err = err;
 	st.errlen = errlen;
 	if (git_tree_walk(tree, GIT_TREEWALK_PRE, scan_entry, &st) != 0)
 	{
-		if (!st.failed)
+		if (st.cancelled)
+			rc = 1;
+		else if (!st.failed)
 			afail(err, errlen, "could not list the files at HEAD of", repo_path);
 		goto done;
 	}

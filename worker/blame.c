@@ -1431,8 +1431,10 @@ free_deleted(bdeleted *del, size_t n)
 	free(del);
 }
 
-/* Compare two origins by path (qsort with the context in a static). */
+/* The context origin_path_cmp() sorts in (qsort has no argument for it). */
 static __thread bctx *sort_cx;
+
+/* Compare two origins by path. */
 static int
 origin_path_cmp(const void *a, const void *b)
 {

@@ -92,6 +92,12 @@ cmd_analyze(int argc, char **argv)
 		return 1;
 	}
 	analysis_options_init(&opt);
+	if (git_libgit2_init() < 0)
+	{
+		fprintf(stderr, "sesami-worker: could not initialise libgit2\n");
+		free(authors);
+		return 1;
+	}
 	for (int i = 2; i < argc; i++)
 	{
 		const char *a = argv[i];
@@ -107,7 +113,14 @@ cmd_analyze(int argc, char **argv)
 		else if (strcmp(a, "--progress") == 0)
 			opt.progress = cli_progress;
 		else if (strcmp(a, "--trust-owner") == 0)
-			git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+		{
+			if (git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0) != 0)
+			{
+				fprintf(stderr, "sesami-worker: could not turn libgit2's owner validation off\n");
+				free(authors);
+				return 1;
+			}
+		}
 		else if ((strcmp(a, "--author") == 0 || strcmp(a, "--threads") == 0 ||
 				  strcmp(a, "--max-file-bytes") == 0) && i + 1 >= argc)
 		{
@@ -223,6 +236,7 @@ print_versions(void)
 	return 0;
 }
 
+/* Parse the command and run it. */
 int
 main(int argc, char **argv)
 {
