@@ -417,12 +417,15 @@ result_author(analysis_result *r, strmap *emails, size_t *cap, const char *email
 	return a;
 }
 
+/* The author array author_idx_cmp() sorts indices of (qsort has no argument for it). */
+static __thread const analysis_author *sort_authors;
+
 /* Author order: lines, commits descending, then e-mail. */
 static int
-author_cmp(const void *a, const void *b)
+author_idx_cmp(const void *a, const void *b)
 {
-	const analysis_author *x = a,
-			   *y = b;
+	const analysis_author *x = &sort_authors[*(const size_t *) a],
+			   *y = &sort_authors[*(const size_t *) b];
 
 	if (x->lines != y->lines)
 		return x->lines < y->lines ? 1 : -1;
@@ -622,26 +625,32 @@ merge_results(analysis_result *r, job *jobs, size_t njobs, const analysis_option
 					r->files[c->file].user_lines += c->lines;
 			}
 	}
-	/* sort authors and renumber the files' top authors */
+	/* sort authors and renumber the files' authors */
 	{
-		analysis_author *copy = malloc((r->nauthors ? r->nauthors : 1) * sizeof(analysis_author));
+		size_t		n = r->nauthors ? r->nauthors : 1;
+		analysis_author *sorted = malloc(n * sizeof(analysis_author));
+		size_t	   *idx = malloc(n * sizeof(size_t));
 
-		order = malloc((r->nauthors ? r->nauthors : 1) * sizeof(int64_t));
-		if (!copy || !order)
+		order = malloc(n * sizeof(int64_t));
+		if (!sorted || !idx || !order)
 		{
-			free(copy);
+			free(sorted);
+			free(idx);
+			free(order);
 			goto oom;
 		}
-		memcpy(copy, r->authors, r->nauthors * sizeof(analysis_author));
-		qsort(r->authors, r->nauthors, sizeof(analysis_author), author_cmp);
 		for (size_t a = 0; a < r->nauthors; a++)
-			for (size_t b = 0; b < r->nauthors; b++)
-				if (copy[a].email == r->authors[b].email)
-				{
-					order[a] = (int64_t) b;
-					break;
-				}
-		free(copy);
+			idx[a] = a;
+		sort_authors = r->authors;
+		qsort(idx, r->nauthors, sizeof(size_t), author_idx_cmp);
+		for (size_t k = 0; k < r->nauthors; k++)
+		{
+			sorted[k] = r->authors[idx[k]];
+			order[idx[k]] = (int64_t) k;
+		}
+		free(r->authors);
+		r->authors = sorted;
+		free(idx);
 		for (size_t f = 0; f < r->nfiles; f++)
 		{
 			if (r->files[f].top_author >= 0)
