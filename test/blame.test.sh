@@ -67,6 +67,7 @@ compare_repo() {
 for r in merges renames misc; do
 	compare_repo "$r" "$tmp/repos/$r" --threads 1
 	compare_repo "$r" "$tmp/repos/$r" --threads 3
+	compare_repo "$r" "$tmp/repos/$r" --threads 7
 done
 
 # The scenarios really are in the repositories (a test that cannot fail is a defect).
@@ -106,18 +107,21 @@ check "json: per-file lines add up to repo.lines" \
 check "json: top_author of moved.c is alice" \
 	test "$(jq -r '.files[] | select(.path == "moved.c") | .top_author' "$tmp/misc.json")" = alice@example.com
 
-# Commit statistics against git log (non-merge commits, mailmap, numstat).
-for r in merges renames misc; do
+# Commit statistics against git log (non-merge commits, mailmap, numstat),
+# serially and split over history shards.
+for r in merges renames misc merges@5 misc@7; do
+	threads=1
+	[[ "$r" == *@* ]] && threads=${r#*@} && r=${r%@*}
 	git -C "$tmp/repos/$r" log --no-merges --numstat --use-mailmap --format='C %aE' |
 		awk -F'\t' '/^C /{a = substr($0, 3); c[a]++; next} NF >= 3 && $1 != "-" {ad[a] += $1; de[a] += $2}
 			END {for (a in c) print a, c[a], ad[a] + 0, de[a] + 0}' | sort >"$tmp/$r.log"
-	"$worker" analyze "$tmp/repos/$r" --json |
+	"$worker" analyze "$tmp/repos/$r" --json --threads "$threads" |
 		jq -r '.authors[] | select(.commits > 0) | "\(.email) \(.commits) \(.additions) \(.deletions)"' |
 		sort >"$tmp/$r.stats"
 	if diff "$tmp/$r.log" "$tmp/$r.stats" >/dev/null; then
-		ok "$r: commits, additions, deletions per author equal git log --numstat"
+		ok "$r: commits, additions, deletions per author equal git log --numstat (--threads $threads)"
 	else
-		notok "$r: commits, additions, deletions per author equal git log --numstat"
+		notok "$r: commits, additions, deletions per author equal git log --numstat (--threads $threads)"
 		diff "$tmp/$r.log" "$tmp/$r.stats" | head
 	fi
 done

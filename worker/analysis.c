@@ -98,6 +98,8 @@ typedef struct job
 {
 	shared	   *sh;
 	bool		is_history;
+	unsigned	shard;			/* history: this job's shard of nshards */
+	unsigned	nshards;
 	bool		main_thread;
 	blame_target *targets;
 	size_t		ntargets;
@@ -168,7 +170,8 @@ job_run(void *arg)
 		goto out;
 	}
 	if (j->is_history)
-		j->rc = history_scan(objects, mm, &j->sh->head, &hooks, &j->history, j->err, sizeof(j->err));
+		j->rc = history_scan(objects, mm, &j->sh->head, j->shard, j->nshards, &hooks, &j->history,
+							 j->err, sizeof(j->err));
 	else
 		j->rc = blame_files(objects, mm, &j->sh->head, j->targets, j->ntargets, &hooks, &j->blame,
 							j->err, sizeof(j->err));
@@ -389,6 +392,37 @@ analysis_email_matches(const char *email, const char *const *given, size_t ngive
 	return match;
 }
 
+/* A growable list of path ids. */
+typedef struct idlist
+{
+	uint32_t   *ids;
+	size_t		n;
+	size_t		cap;
+} idlist;
+
+/* Order path ids. */
+static int
+u32_cmp(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *) a,
+				y = *(const uint32_t *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Number of distinct ids in a list (sorts it). */
+static size_t
+idlist_unique(idlist *l)
+{
+	size_t		n = 0;
+
+	if (l->n)
+		qsort(l->ids, l->n, sizeof(uint32_t), u32_cmp);
+	for (size_t i = 0; i < l->n; i++)
+		n += (i == 0 || l->ids[i] != l->ids[i - 1]);
+	return n;
+}
+
 /* Find or add an author row in the result. */
 static int64_t
 result_author(analysis_result *r, strmap *emails, size_t *cap, const char *email)
@@ -434,16 +468,6 @@ author_idx_cmp(const void *a, const void *b)
 	return strcmp(x->email, y->email);
 }
 
-/* Order path ids. */
-static int
-u32_cmp(const void *a, const void *b)
-{
-	uint32_t	x = *(const uint32_t *) a,
-				y = *(const uint32_t *) b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Per-file author order: lines descending, then author rank. */
 static int
 file_author_cmp(const void *a, const void *b)
@@ -468,39 +492,94 @@ static int
 merge_results(analysis_result *r, job *jobs, size_t njobs, const analysis_options *opt,
 			  char *err, size_t errlen)
 {
-	strmap		emails;
-	size_t		cap = 0;
+	strmap		emails,
+				gpaths;
+	size_t		cap = 0,
+				nap = 0;
 	uint64_t	counted = 0;
 	int64_t    *order = NULL;
+	idlist	   *ap = NULL;			/* per result author: global path ids touched */
+	int64_t    *name_time = NULL;
+	int			rc = -1;
 
 	strmap_init(&emails);
+	strmap_init(&gpaths);
+	/* history shards: sum per author; paths by name into one table */
 	for (size_t k = 0; k < njobs; k++)
 	{
-		if (jobs[k].is_history)
+		history_output *h = &jobs[k].history;
+
+		if (!jobs[k].is_history)
+			continue;
+		r->commits = h->commits;
+		r->merges = h->merges;
+		for (size_t i = 0; i < h->emails.n; i++)
 		{
-			history_output *h = &jobs[k].history;
+			int64_t		a = result_author(r, &emails, &cap, strmap_key(&h->emails, (uint32_t) i));
+			history_author *ha = &h->authors[i];
+			analysis_author *ra;
 
-			r->commits = h->commits;
-			r->merges = h->merges;
-			for (size_t i = 0; i < h->emails.n; i++)
+			if (a < 0)
+				goto oom;
+			if ((size_t) a >= nap)
 			{
-				int64_t		a = result_author(r, &emails, &cap, strmap_key(&h->emails, (uint32_t) i));
-				history_author *ha = &h->authors[i];
+				size_t		n = cap;
+				idlist	   *v = realloc(ap, n * sizeof(idlist));
+				int64_t    *t = realloc(name_time, n * sizeof(int64_t));
 
-				if (a < 0)
+				if (v)
+					ap = v;
+				if (t)
+					name_time = t;
+				if (!v || !t)
 					goto oom;
-				free(r->authors[a].name);
-				if (!(r->authors[a].name = strdup(ha->name ? ha->name : "")))
+				memset(ap + nap, 0, (n - nap) * sizeof(idlist));
+				for (size_t x = nap; x < n; x++)
+					name_time[x] = INT64_MIN;
+				nap = n;
+			}
+			ra = &r->authors[a];
+			if (ha->name && ha->name_time > name_time[a])
+			{
+				free(ra->name);
+				if (!(ra->name = strdup(ha->name)))
 					goto oom;
-				r->authors[a].commits = ha->commits;
-				r->authors[a].additions = ha->additions;
-				r->authors[a].deletions = ha->deletions;
-				r->authors[a].files = ha->npaths;
-				r->authors[a].first_commit = ha->first;
-				r->authors[a].last_commit = ha->last;
+				name_time[a] = ha->name_time;
+			}
+			if (ha->commits)
+			{
+				if (!ra->commits || ha->first < ra->first_commit)
+					ra->first_commit = ha->first;
+				if (!ra->commits || ha->last > ra->last_commit)
+					ra->last_commit = ha->last;
+			}
+			ra->commits += ha->commits;
+			ra->additions += ha->additions;
+			ra->deletions += ha->deletions;
+			for (uint32_t p = 0; p < ha->npaths; p++)
+			{
+				const char *path = strmap_key(&h->paths, ha->paths[p]);
+				int64_t		g = strmap_intern(&gpaths, path, strlen(path));
+				idlist	   *l = &ap[a];
+
+				if (g < 0)
+					goto oom;
+				if (l->n == l->cap)
+				{
+					size_t		c2 = l->cap ? l->cap * 2 : 16;
+					uint32_t   *v = realloc(l->ids, c2 * sizeof(uint32_t));
+
+					if (!v)
+						goto oom;
+					l->ids = v;
+					l->cap = c2;
+				}
+				l->ids[l->n++] = (uint32_t) g;
 			}
 		}
 	}
+	for (size_t a = 0; a < nap && a < r->nauthors; a++)
+		r->authors[a].files = (uint32_t) idlist_unique(&ap[a]);
 	for (size_t k = 0; k < njobs; k++)
 	{
 		blame_output *b = &jobs[k].blame;
@@ -542,12 +621,11 @@ merge_results(analysis_result *r, job *jobs, size_t njobs, const analysis_option
 			}
 		}
 	}
-	strmap_free(&emails);
 	if (counted != r->total_lines)
 	{
 		snprintf(err, errlen, "internal error: blame accounted for %llu of %llu lines",
 				 (unsigned long long) counted, (unsigned long long) r->total_lines);
-		return -1;
+		goto out;
 	}
 	/* user matching, shares */
 	r->has_user = opt->nauthors > 0;
@@ -555,7 +633,7 @@ merge_results(analysis_result *r, job *jobs, size_t njobs, const analysis_option
 	{
 		r->user.emails = calloc(opt->nauthors, sizeof(char *));
 		if (!r->user.emails)
-			return -1;
+			goto oom;
 		for (size_t i = 0; i < opt->nauthors; i++)
 			if (!(r->user.emails[r->user.nemails++] = strdup(opt->authors[i])))
 				goto oom;
@@ -584,36 +662,30 @@ merge_results(analysis_result *r, job *jobs, size_t njobs, const analysis_option
 	{
 		r->user.share = r->total_lines ? (double) r->user.lines / (double) r->total_lines : 0.0;
 		/* files touched: the union over the user's addresses, not the sum */
-		for (size_t k = 0; k < njobs; k++)
 		{
-			history_output *h = &jobs[k].history;
-			uint32_t   *ids = NULL;
-			size_t		n = 0;
+			idlist		u = {0};
 
-			if (!jobs[k].is_history)
-				continue;
-			for (size_t i = 0; i < h->emails.n; i++)
+			for (size_t a = 0; a < nap && a < r->nauthors; a++)
 			{
-				uint32_t   *v;
-
-				if (!analysis_email_matches(strmap_key(&h->emails, (uint32_t) i), opt->authors, opt->nauthors) ||
-					!h->authors[i].npaths)
+				if (!r->authors[a].is_user || !ap[a].n)
 					continue;
-				v = realloc(ids, (n + h->authors[i].npaths) * sizeof(uint32_t));
-				if (!v)
+				if (u.n + ap[a].n > u.cap)
 				{
-					free(ids);
-					goto oom;
+					uint32_t   *v = realloc(u.ids, (u.n + ap[a].n) * sizeof(uint32_t));
+
+					if (!v)
+					{
+						free(u.ids);
+						goto oom;
+					}
+					u.ids = v;
+					u.cap = u.n + ap[a].n;
 				}
-				ids = v;
-				memcpy(ids + n, h->authors[i].paths, h->authors[i].npaths * sizeof(uint32_t));
-				n += h->authors[i].npaths;
+				memcpy(u.ids + u.n, ap[a].ids, ap[a].n * sizeof(uint32_t));
+				u.n += ap[a].n;
 			}
-			if (n)
-				qsort(ids, n, sizeof(uint32_t), u32_cmp);
-			for (size_t i = 0; i < n; i++)
-				r->user.files += (i == 0 || ids[i] != ids[i - 1]);
-			free(ids);
+			r->user.files = (uint32_t) idlist_unique(&u);
+			free(u.ids);
 		}
 		for (size_t k = 0; k < njobs; k++)
 			for (size_t i = 0; !jobs[k].is_history && i < jobs[k].blame.ncounts; i++)
@@ -663,11 +735,18 @@ merge_results(analysis_result *r, job *jobs, size_t njobs, const analysis_option
 		free(order);
 	}
 	qsort(r->files, r->nfiles, sizeof(analysis_file), file_cmp);
-	return 0;
+	rc = 0;
+	goto out;
 oom:
-	strmap_free(&emails);
 	snprintf(err, errlen, "out of memory while merging the results");
-	return -1;
+out:
+	for (size_t a = 0; a < nap; a++)
+		free(ap[a].ids);
+	free(ap);
+	free(name_time);
+	strmap_free(&gpaths);
+	strmap_free(&emails);
+	return rc;
 }
 
 /* Analyse the repository at repo_path (see analysis.h). */
@@ -687,7 +766,8 @@ sesami_analyze(const char *repo_path, const analysis_options *opt_in, analysis_r
 	job		   *jobs = NULL;
 	pthread_t  *tids = NULL;
 	size_t		njobs = 0,
-				ngroups;
+				ngroups,
+				nshards;
 	int			threads,
 				rc = -1;
 	double		t0 = now_ms(),
@@ -782,11 +862,19 @@ sesami_analyze(const char *repo_path, const analysis_options *opt_in, analysis_r
 	if (threads > MAX_THREADS)
 		threads = MAX_THREADS;
 	r->threads = threads;
-	ngroups = threads > 1 ? (size_t) threads - 1 : 1;
+	/*
+	 * One thread: blame, then history.  More: a third of the threads blame
+	 * (each group walks the history again, so splitting it has a cost) and
+	 * the rest split the history, whose commits are independent.
+	 */
+	ngroups = threads > 2 ? (size_t) threads / 3 : 1;
 	if (ngroups > r->nfiles)
 		ngroups = r->nfiles ? r->nfiles : 1;
-	jobs = calloc(ngroups + 1, sizeof(job));
-	tids = calloc(ngroups + 1, sizeof(pthread_t));
+	nshards = threads > 1 ? (size_t) threads - ngroups : 1;
+	if (nshards < 1)
+		nshards = 1;
+	jobs = calloc(ngroups + nshards, sizeof(job));
+	tids = calloc(ngroups + nshards, sizeof(pthread_t));
 	if (!jobs || !tids)
 	{
 		snprintf(err, errlen, "out of memory");
@@ -831,11 +919,18 @@ sesami_analyze(const char *repo_path, const analysis_options *opt_in, analysis_r
 		}
 		free(load);
 		free(sorted);
-		jobs[ngroups].sh = &sh;
-		jobs[ngroups].is_history = true;
-		jobs[ngroups].total_commits = (size_t) ncommits;
-		jobs[ngroups].main_thread = threads == 1;
-		njobs = ngroups + 1;
+		for (size_t h = 0; h < nshards; h++)
+		{
+			job		   *hj = &jobs[ngroups + h];
+
+			hj->sh = &sh;
+			hj->is_history = true;
+			hj->shard = (unsigned) h;
+			hj->nshards = (unsigned) nshards;
+			hj->total_commits = (size_t) ncommits;
+			hj->main_thread = threads == 1;
+		}
+		njobs = ngroups + nshards;
 	}
 	if (opt->progress)
 		opt->progress("blame", 0.0, opt->cb_arg);
@@ -869,7 +964,7 @@ sesami_analyze(const char *repo_path, const analysis_options *opt_in, analysis_r
 	{
 		if (k < ngroups && jobs[k].ms > r->blame_ms)
 			r->blame_ms = jobs[k].ms;
-		if (jobs[k].is_history)
+		if (jobs[k].is_history && jobs[k].ms > r->history_ms)
 			r->history_ms = jobs[k].ms;
 	}
 	/* report a real error before a cancellation it caused */

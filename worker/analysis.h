@@ -14,10 +14,11 @@
  * analysis_result_to_json() renders the versioned "sesami.analysis/1"
  * document with json-c; analysis_result_print_table() a git-fame-like table.
  *
- * Threads: with threads >= 2 the history runs in its own thread and the blame
- * files are split over threads - 1 blame walks, each thread with its own
- * git_repository.  The progress hook is only ever called from the thread that
- * called sesami_analyze(); the cancel hook too.
+ * Threads: with threads >= 2 the files are split over max(1, threads / 3)
+ * blame walks and the history (commit statistics) over the other threads,
+ * in shards of the commit list; each thread has its own git_repository.
+ * The progress hook is only ever called from the thread that called
+ * sesami_analyze(); the cancel hook too.
  */
 #ifndef SESAMI_ANALYSIS_H
 #define SESAMI_ANALYSIS_H

@@ -556,7 +556,8 @@ history_count_commits(git_repository *repo, const git_oid *start)
 /* Scan the history of start (see history.h). */
 int
 history_scan(git_repository *repo, git_mailmap *mailmap, const git_oid *start,
-			 const blame_hooks *hooks, history_output *out, char *err, size_t errlen)
+			 unsigned shard, unsigned nshards, const blame_hooks *hooks, history_output *out,
+			 char *err, size_t errlen)
 {
 	git_revwalk *walk = NULL;
 	git_oid		id;
@@ -579,6 +580,8 @@ history_scan(git_repository *repo, git_mailmap *mailmap, const git_oid *start,
 	while ((rc = git_revwalk_next(&id, walk)) == 0)
 	{
 		git_commit *commit = NULL;
+
+		uint64_t	index = out->commits;
 
 		/* hooks before the first commit and every 64 after */
 		if ((out->commits++ & 63) == 0 && hooks)
@@ -604,6 +607,8 @@ history_scan(git_repository *repo, git_mailmap *mailmap, const git_oid *start,
 		}
 		if (git_commit_parentcount(commit) > 1)
 			out->merges++;
+		else if (nshards > 1 && index % nshards != shard)
+			;					/* another shard's commit */
 		else if (scan_commit(repo, mailmap, commit, out, &dopts, err, errlen) != 0)
 		{
 			git_commit_free(commit);

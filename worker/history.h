@@ -10,7 +10,10 @@
  * commits are counted in the repository total only.
  *
  * It shares nothing with blame.c, so the analysis runs it in its own thread
- * with its own git_repository while the blame runs.
+ * with its own git_repository while the blame runs.  It can also be split
+ * into shards: shard k of n diffs only the k-th of every n commits in walk
+ * order (every shard still counts all commits and merges), and the caller
+ * adds the shards' per-author totals up.
  */
 #ifndef SESAMI_HISTORY_H
 #define SESAMI_HISTORY_H
@@ -43,7 +46,7 @@ typedef struct history_output
 	strmap		emails;			/* author index -> mailmapped e-mail */
 	history_author *authors;
 	size_t		authors_cap;
-	strmap		paths;			/* every path touched */
+	strmap		paths;			/* every path touched (by this shard) */
 	uint64_t	commits;		/* all commits reachable, merges included */
 	uint64_t	merges;
 } history_output;
@@ -53,7 +56,8 @@ typedef struct history_output
  * or -1 with a message in err.  Free out with history_output_free().
  */
 int			history_scan(git_repository *repo, git_mailmap *mailmap, const git_oid *start,
-						 const blame_hooks *hooks, history_output *out, char *err, size_t errlen);
+						 unsigned shard, unsigned nshards, const blame_hooks *hooks,
+						 history_output *out, char *err, size_t errlen);
 
 /* Free everything history_scan() put into out. */
 void		history_output_free(history_output *out);
