@@ -3,11 +3,16 @@
  *
  * sesami-worker is the standalone program that clones a repository, analyses
  * it and writes the result back through the api.worker_* SQL functions.  This
- * file parses the command line and dispatches to a mode.  Until the analysis
- * modes land (issue 4) it offers only `version`, which proves the binary links
- * against every library the worker is built on.
+ * file parses the command line and dispatches to a mode:
+ *   version   the versions of every library the worker links
+ *   analyze   the database-free analysis of a local repository (analysis.h),
+ *             printed as a table or as the "sesami.analysis/1" JSON document
+ * The database modes (batch, poll, local) call the same sesami_analyze().
  */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
@@ -17,6 +22,8 @@
 #include <openssl/opensslv.h>
 #include <openssl/crypto.h>
 
+#include "analysis.h"
+
 /* Print the usage text to the given stream. */
 static void
 usage(FILE *out)
@@ -24,9 +31,191 @@ usage(FILE *out)
 	fputs("usage: sesami-worker COMMAND [OPTIONS]\n"
 		  "\n"
 		  "commands:\n"
+		  "  analyze   analyse a local repository (sesami-worker analyze --help)\n"
 		  "  version   print the versions of the linked libraries\n"
 		  "  help      print this text\n",
 		  out);
+}
+
+/* Print the usage text of the analyze command. */
+static void
+analyze_usage(FILE *out)
+{
+	fputs("usage: sesami-worker analyze PATH [--author EMAIL ...] [--json] [--threads N]\n"
+		  "                              [--max-file-bytes N] [--progress] [--trust-owner]\n"
+		  "\n"
+		  "Analyse the repository at PATH (bare or not) at HEAD, without a database:\n"
+		  "surviving lines per author as `git blame` counts them (.mailmap applied;\n"
+		  "binary files, symlinks and submodules are not counted), commits, added and\n"
+		  "deleted lines and files touched per author, and the top author of each file.\n"
+		  "\n"
+		  "  --author EMAIL  the user's e-mail; repeat for more.  GitHub noreply forms\n"
+		  "                  (ID+login@users.noreply.github.com) match each other.\n"
+		  "  --json          print the sesami.analysis/1 JSON document\n"
+		  "  --threads N     threads to use (default: one per CPU); 1 runs serially\n"
+		  "  --max-file-bytes N  do not count files larger than N bytes (default: no limit)\n"
+		  "  --progress      report stages and progress on stderr\n"
+		  "  --trust-owner   open the repository even if another user owns it\n",
+		  out);
+}
+
+/* Progress hook of the CLI: one line per stage change and per 10 %. */
+static void
+cli_progress(const char *stage, double fraction, void *arg)
+{
+	static const char *last_stage;
+	static int	last_step = -1;
+	int			step = (int) (fraction * 10.0);
+
+	(void) arg;
+	if (stage != last_stage || step != last_step)
+		fprintf(stderr, "sesami-worker: %s %3.0f%%\n", stage, fraction * 100.0);
+	last_stage = stage;
+	last_step = step;
+}
+
+/* The analyze command: parse its options, run the analysis, print it. */
+static int
+cmd_analyze(int argc, char **argv)
+{
+	const char **authors = calloc((size_t) argc, sizeof(char *));
+	const char *path = NULL;
+	analysis_options opt;
+	analysis_result *r = NULL;
+	bool		as_json = false;
+	char		err[1024];
+	int			rc;
+
+	if (!authors)
+	{
+		fprintf(stderr, "sesami-worker: out of memory\n");
+		return 1;
+	}
+	analysis_options_init(&opt);
+	if (git_libgit2_init() < 0)
+	{
+		fprintf(stderr, "sesami-worker: could not initialise libgit2\n");
+		free(authors);
+		return 1;
+	}
+	for (int i = 2; i < argc; i++)
+	{
+		const char *a = argv[i];
+
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+		{
+			analyze_usage(stdout);
+			free(authors);
+			return 0;
+		}
+		else if (strcmp(a, "--json") == 0)
+			as_json = true;
+		else if (strcmp(a, "--progress") == 0)
+			opt.progress = cli_progress;
+		else if (strcmp(a, "--trust-owner") == 0)
+		{
+			if (git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0) != 0)
+			{
+				fprintf(stderr, "sesami-worker: could not turn libgit2's owner validation off\n");
+				free(authors);
+				return 1;
+			}
+		}
+		else if ((strcmp(a, "--author") == 0 || strcmp(a, "--threads") == 0 ||
+				  strcmp(a, "--max-file-bytes") == 0) && i + 1 >= argc)
+		{
+			fprintf(stderr, "sesami-worker: option \"%s\" needs a value\n", a);
+			free(authors);
+			return 2;
+		}
+		else if (strcmp(a, "--author") == 0)
+		{
+			const char *e = argv[++i];
+
+			if (!strchr(e, '@'))
+			{
+				fprintf(stderr, "sesami-worker: \"%s\" is not an e-mail address\n", e);
+				free(authors);
+				return 2;
+			}
+			authors[opt.nauthors++] = e;
+		}
+		else if (strcmp(a, "--threads") == 0)
+		{
+			char	   *end;
+			long		n;
+
+			errno = 0;
+			n = strtol(argv[++i], &end, 10);
+			if (errno || *end || n < 1 || n > 64)
+			{
+				fprintf(stderr, "sesami-worker: --threads wants a number from 1 to 64, not \"%s\"\n",
+						argv[i]);
+				free(authors);
+				return 2;
+			}
+			opt.threads = (int) n;
+		}
+		else if (strcmp(a, "--max-file-bytes") == 0)
+		{
+			char	   *end;
+			unsigned long long n;
+
+			errno = 0;
+			n = strtoull(argv[++i], &end, 10);
+			if (errno || *end || argv[i][0] == '-' || argv[i][0] == '\0')
+			{
+				fprintf(stderr, "sesami-worker: --max-file-bytes wants a number of bytes, not \"%s\"\n",
+						argv[i]);
+				free(authors);
+				return 2;
+			}
+			opt.max_file_bytes = n;
+		}
+		else if (a[0] == '-' && a[1] != '\0')
+		{
+			fprintf(stderr, "sesami-worker: unknown option \"%s\"\n", a);
+			analyze_usage(stderr);
+			free(authors);
+			return 2;
+		}
+		else if (path)
+		{
+			fprintf(stderr, "sesami-worker: only one repository path, got \"%s\" and \"%s\"\n", path, a);
+			free(authors);
+			return 2;
+		}
+		else
+			path = a;
+	}
+	if (!path)
+	{
+		analyze_usage(stderr);
+		free(authors);
+		return 2;
+	}
+	opt.authors = authors;
+	rc = sesami_analyze(path, &opt, &r, err, sizeof(err));
+	free(authors);
+	if (rc != 0)
+	{
+		fprintf(stderr, "sesami-worker: %s\n", err);
+		if (strstr(err, "owner") || strstr(err, "safe.directory"))
+			fprintf(stderr, "hint: the repository belongs to another user; pass --trust-owner "
+					"if you trust it.\n");
+		return 1;
+	}
+	if (as_json)
+	{
+		json_object *doc = analysis_result_to_json(r);
+
+		puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(doc);
+	}
+	else
+		analysis_result_print_table(r, stdout);
+	analysis_result_free(r);
+	return 0;
 }
 
 /* Print the version of sesami-worker and of every library it links. */
@@ -47,6 +236,7 @@ print_versions(void)
 	return 0;
 }
 
+/* Parse the command and run it. */
 int
 main(int argc, char **argv)
 {
@@ -57,6 +247,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0)
 		return print_versions();
+	if (strcmp(argv[1], "analyze") == 0)
+		return cmd_analyze(argc, argv);
 
 	fprintf(stderr, "sesami-worker: unknown command \"%s\"\n", argv[1]);
 	usage(stderr);

@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# Blame and analysis tests for `sesami-worker analyze`.
+#
+# Builds the synthetic repositories of test/make-repos.sh and checks, for each
+# one, that sesami's surviving-line counts equal `git blame --line-porcelain`
+# summed per mailmapped author-mail, per (file, author) and per author, over
+# every non-binary regular file at HEAD (the git side is computed here by
+# test/git-blame-counts.sh).  Then the JSON contract, the commit statistics
+# against `git log --numstat`, --author matching, bare repositories, thread
+# counts, errors, this repository itself and any real repository snapshot in
+# /work/.mirror (set SESAMI_TEST_MIRRORS=0 to skip those).
+#
+# Run from the repository root: bash test/blame.test.sh
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+tmp=$(mktemp -d /tmp/sesami-blame.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+worker="$root/worker/sesami-worker"
+failures=0
+
+ok() { echo "ok - $1"; }
+notok() { echo "not ok - $1"; failures=$((failures + 1)); }
+# check WHAT COMMAND...: ok if the command succeeds.
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else notok "$what"; fi
+}
+
+make -s -C worker >/dev/null || { notok "worker builds"; exit 1; }
+ok "worker builds"
+bash test/make-repos.sh "$tmp/repos" >"$tmp/make-repos.log" 2>&1 || { cat "$tmp/make-repos.log"; notok "test repositories build"; exit 1; }
+ok "test repositories build"
+
+# per_author FILE: sum a KEY/EMAIL/LINES listing per e-mail.
+per_author() { awk -F'\t' '{n[$2] += $3} END {for (e in n) print e "\t" n[e]}' "$1" | sort; }
+
+# compare_repo NAME REPO [WORKER ARGS]: sesami vs git blame, per file and per author.
+compare_repo() {
+	local name=$1 repo=$2
+	shift 2
+	local g="$tmp/$name.git" s="$tmp/$name.sesami"
+	[ -f "$g" ] || bash test/git-blame-counts.sh "$repo" | sort >"$g"
+	if ! bash test/sesami-counts.sh "$worker" "$repo" "$@" | sort >"$s"; then
+		notok "$name: sesami-worker analyze runs ($*)"
+		return
+	fi
+	if [ ! -s "$g" ]; then
+		notok "$name: git blame found lines to compare"
+		return
+	fi
+	if diff -u "$g" "$s" >"$tmp/$name.diff"; then
+		ok "$name: lines per (file, author) equal git blame ($(wc -l <"$g") rows${*:+, $*})"
+	else
+		notok "$name: lines per (file, author) equal git blame${*:+ ($*)}"
+		head -20 "$tmp/$name.diff"
+	fi
+	if diff <(per_author "$g") <(per_author "$s") >/dev/null; then
+		ok "$name: lines per author equal git blame${*:+ ($*)}"
+	else
+		notok "$name: lines per author equal git blame${*:+ ($*)}"
+		diff <(per_author "$g") <(per_author "$s") | head -10
+	fi
+}
+
+for r in merges renames misc; do
+	compare_repo "$r" "$tmp/repos/$r" --threads 1
+	compare_repo "$r" "$tmp/repos/$r" --threads 3
+	compare_repo "$r" "$tmp/repos/$r" --threads 7
+done
+
+# The scenarios really are in the repositories (a test that cannot fail is a defect).
+m="$tmp/repos/merges" rn="$tmp/repos/renames" mi="$tmp/repos/misc"
+check "merges: the history has an octopus merge" \
+	test "$(git -C "$m" rev-list --min-parents=3 --count HEAD)" -ge 1
+check "renames: a rename with a small edit is followed (alice keeps 38 lines of src/small2.c)" \
+	grep -q "^B:$(printf 'src/small2.c' | base64 -w0)	alice@example.com	38$" "$tmp/renames.sesami"
+check "renames: a rename with a big edit is not followed (dave owns all of src/big2.c)" \
+	test "$(grep -c "^B:$(printf 'src/big2.c' | base64 -w0)	" "$tmp/renames.sesami")" -eq 1
+check "misc: .mailmap folds bob@old.example into bob@example.com" \
+	bash -c "! grep -q 'bob@old.example' '$tmp/misc.sesami' && grep -q 'bob@example.com' '$tmp/misc.sesami'"
+check "misc: a file that was a symlink is blamed from its type change (carol owns was-link)" \
+	grep -q "^B:$(printf 'was-link' | base64 -w0)	carol@example.com	6$" "$tmp/misc.sesami"
+
+# JSON contract.
+"$worker" analyze "$mi" --json >"$tmp/misc.json" 2>"$tmp/misc.err"
+check "misc: --json exits 0" test $? -eq 0
+check "json: schema is sesami.analysis/1" test "$(jq -r .schema "$tmp/misc.json")" = "sesami.analysis/1"
+check "json: repo.head is HEAD" test "$(jq -r .repo.head "$tmp/misc.json")" = "$(git -C "$mi" rev-parse HEAD)"
+check "json: repo.branch is main" test "$(jq -r .repo.branch "$tmp/misc.json")" = main
+check "json: repo.commits counts every commit" \
+	test "$(jq -r .repo.commits "$tmp/misc.json")" = "$(git -C "$mi" rev-list --count HEAD)"
+check "json: binary file is skipped as binary" \
+	test "$(jq -r '.stats.skipped[] | select(.path == "logo.gif") | .reason' "$tmp/misc.json")" = binary
+check "json: symlinks are skipped as symlink" \
+	test "$(jq -r '[.stats.skipped[] | select(.reason == "symlink") | .path] | sort | join(",")' "$tmp/misc.json")" \
+	= "becomes-link.txt,link-to-main"
+check "json: non-UTF-8 path has path_hex" \
+	test "$(jq -r '.files[] | select(.path_hex) | .path_hex' "$tmp/misc.json")" = "636166e92e747874"
+check "json: empty file is listed with 0 lines" \
+	test "$(jq -r '.files[] | select(.path == "empty.txt") | .lines' "$tmp/misc.json")" = 0
+check "json: shares add up to 1" \
+	test "$(jq '[.authors[].share] | add | . * 100 | round' "$tmp/misc.json")" = 100
+check "json: per-file lines add up to repo.lines" \
+	test "$(jq '[.files[].lines] | add' "$tmp/misc.json")" = "$(jq .repo.lines "$tmp/misc.json")"
+check "json: top_author of moved.c is alice" \
+	test "$(jq -r '.files[] | select(.path == "moved.c") | .top_author' "$tmp/misc.json")" = alice@example.com
+
+# Commit statistics against git log (non-merge commits, mailmap, numstat),
+# serially and split over history shards.
+for r in merges renames misc merges@5 misc@7; do
+	threads=1
+	[[ "$r" == *@* ]] && threads=${r#*@} && r=${r%@*}
+	git -C "$tmp/repos/$r" log --no-merges --numstat --use-mailmap --format='C %aE' |
+		awk -F'\t' '/^C /{a = substr($0, 3); c[a]++; next} NF >= 3 && $1 != "-" {ad[a] += $1; de[a] += $2}
+			END {for (a in c) print a, c[a], ad[a] + 0, de[a] + 0}' | sort >"$tmp/$r.log"
+	"$worker" analyze "$tmp/repos/$r" --json --threads "$threads" |
+		jq -r '.authors[] | select(.commits > 0) | "\(.email) \(.commits) \(.additions) \(.deletions)"' |
+		sort >"$tmp/$r.stats"
+	if diff "$tmp/$r.log" "$tmp/$r.stats" >/dev/null; then
+		ok "$r: commits, additions, deletions per author equal git log --numstat (--threads $threads)"
+	else
+		notok "$r: commits, additions, deletions per author equal git log --numstat (--threads $threads)"
+		diff "$tmp/$r.log" "$tmp/$r.stats" | head
+	fi
+done
+alice_times=$(git -C "$mi" log --no-merges --use-mailmap --author=alice@example.com --format=%at | sort -n)
+check "misc: first and last commit of alice" \
+	test "$(jq -r '.authors[] | select(.email == "alice@example.com") | "\(.first_commit) \(.last_commit)"' "$tmp/misc.json")" \
+	= "$(date -u -d "@$(head -1 <<<"$alice_times")" +%FT%TZ) $(date -u -d "@$(tail -1 <<<"$alice_times")" +%FT%TZ)"
+
+# --author matching.
+"$worker" analyze "$mi" --json --author BOB@example.com >"$tmp/bob.json"
+check "--author matches e-mails case-insensitively after mailmap" \
+	test "$(jq .user.lines "$tmp/bob.json")" = "$(jq '.authors[] | select(.email == "bob@example.com") | .lines' "$tmp/bob.json")"
+"$worker" analyze "$mi" --json --author octo@users.noreply.github.com >"$tmp/octo.json"
+check "--author noreply form matches both noreply forms" \
+	test "$(jq -c '[.user.matched_authors[]] | sort' "$tmp/octo.json")" \
+	= '["12345+octo@users.noreply.github.com","octo@users.noreply.github.com"]'
+check "--author: user commits and lines" \
+	test "$(jq -r '"\(.user.commits) \(.user.lines)"' "$tmp/octo.json")" = "2 4"
+check "--author: files touched are a union over the user's addresses" \
+	test "$(jq .user.files "$tmp/octo.json")" = 2
+check "--author: top_files lists octo.txt first" \
+	test "$(jq -r '.user.top_files[0].path' "$tmp/octo.json")" = octo.txt
+check "--author unknown e-mail gives zero lines" \
+	test "$("$worker" analyze "$mi" --json --author nobody@example.com | jq .user.lines)" = 0
+check "table output names the authors" bash -c "'$worker' analyze '$mi' | grep -q '| Alice'"
+
+# Limits and progress.
+"$worker" analyze "$mi" --json --max-file-bytes 100 >"$tmp/small.json"
+check "--max-file-bytes skips larger files as too large" \
+	test "$(jq -r '.stats.skipped[] | select(.path == "moved.c") | .reason' "$tmp/small.json")" = "too large"
+check "--max-file-bytes: skipped files count no lines" \
+	test "$(jq '[.files[].lines] | add' "$tmp/small.json")" = "$(jq .repo.lines "$tmp/small.json")"
+"$worker" analyze "$mi" --progress --threads 1 >/dev/null 2>"$tmp/progress"
+check "--progress reports the blame, history and done stages" \
+	bash -c "grep -q 'blame' '$tmp/progress' && grep -q 'history' '$tmp/progress' && grep -q 'done 100%' '$tmp/progress'"
+
+# The C API (analysis.h) the database modes call.
+if cc -std=gnu11 -Wall -Wextra -Werror -Iworker $(pkg-config --cflags json-c libgit2) -o "$tmp/analysis-api" \
+	test/analysis-api.c worker/analysis.o worker/blame.o worker/history.o worker/strmap.o \
+	$(pkg-config --libs json-c libgit2) -lpthread; then
+	ok "api test program builds"
+	"$tmp/analysis-api" "$mi" || true
+else
+	notok "api test program builds"
+fi
+
+# Bare repositories (mailmap read from HEAD:.mailmap).
+git clone -q --bare "$mi" "$tmp/misc-bare.git"
+bash test/sesami-counts.sh "$worker" "$tmp/misc-bare.git" | sort >"$tmp/misc-bare.sesami"
+check "bare clone gives the same counts as the work tree" diff -q "$tmp/misc.sesami" "$tmp/misc-bare.sesami"
+
+# Errors.
+"$worker" analyze "$tmp/does-not-exist" >/dev/null 2>"$tmp/err1"
+check "missing repository: exit 1" test $? -eq 1
+check "missing repository: clear message" grep -q 'could not open repository' "$tmp/err1"
+"$worker" analyze "$mi" --threads zero >/dev/null 2>"$tmp/err2"
+check "bad --threads: exit 2" test $? -eq 2
+"$worker" analyze "$mi" --author not-an-email >/dev/null 2>&1
+check "bad --author: exit 2" test $? -eq 2
+
+# This repository, and real snapshots if there are any.
+if git -C "$root" rev-parse --verify -q HEAD >/dev/null; then
+	compare_repo self "$root"
+fi
+if [ "${SESAMI_TEST_MIRRORS:-1}" != 0 ]; then
+	for repo in /work/.mirror/*/repo; do
+		[ -d "$repo" ] || continue
+		compare_repo "mirror-$(basename "$(dirname "$repo")")" "$repo"
+	done
+fi
+
+[ "$failures" -eq 0 ]
