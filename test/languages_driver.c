@@ -1,12 +1,14 @@
 /*
  * languages_driver.c — test driver for worker/languages.c.
  *
- * Usage: languages_driver REPO [REV]
+ * Usage: languages_driver [--files] REPO [REV]
  * Opens the repository with libgit2, walks REV's tree (default HEAD) exactly
  * as the analysis does — blobs only, no checkout — feeds every regular file
  * (path, first LANG_HEAD_BYTES bytes, size) to a lang_stats accumulator and
  * prints the result JSON on stdout.  Symbolic links and submodules are listed
- * as skipped.  Exit status 0 on success, 1 on any libgit2 error.
+ * as skipped.  With --files it prints one line per file instead:
+ * "path<TAB>verdict<TAB>language<TAB>rule" (for debugging and the tests).
+ * Exit status 0 on success, 1 on any libgit2 error.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +22,7 @@ typedef struct walk_ctx
 {
 	git_repository *repo;
 	lang_stats *stats;
+	int			list_files;
 	int			failed;
 } walk_ctx;
 
@@ -54,6 +57,14 @@ visit(const char *root, const git_tree_entry *entry, void *payload)
 	}
 	data = git_blob_rawcontent(blob);
 	size = git_blob_rawsize(blob);
+	if (ctx->list_files)
+	{
+		lang_info	info;
+
+		lang_classify(path, data, size < LANG_HEAD_BYTES ? (size_t) size : LANG_HEAD_BYTES, &info);
+		printf("%s\t%s\t%s\t%s\n", path, lang_verdict_name(info.verdict),
+			   info.language ? info.language->name : "-", info.rule);
+	}
 	lang_stats_add(ctx->stats, path, data,
 				   size < LANG_HEAD_BYTES ? (size_t) size : LANG_HEAD_BYTES, size);
 	git_blob_free(blob);
@@ -71,6 +82,12 @@ main(int argc, char **argv)
 	json_object *out;
 	int			rc = 1;
 
+	if (argc > 1 && strcmp(argv[1], "--files") == 0)
+	{
+		ctx.list_files = 1;
+		argv++;
+		argc--;
+	}
 	if (argc < 2)
 	{
 		fprintf(stderr, "usage: %s REPO [REV]\n", argv[0]);
@@ -92,7 +109,8 @@ main(int argc, char **argv)
 		goto done;
 	}
 	out = lang_stats_json(ctx.stats);
-	puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	if (!ctx.list_files)
+		puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(out);
 	rc = 0;
 done:

@@ -12,7 +12,8 @@
  *   base name, or the whole path.  Order in the table does not matter except
  *   that the first match decides the reason.
  * - Language lookup: exact filename, then shebang interpreter, then the
- *   longest known extension ("foo.d.ts" tries ".d.ts" then ".ts").  When an
+ *   longest known extension ("foo.d.ts" tries ".d.ts" then ".ts"; as in
+ *   Linguist a dot-file such as ".jq" has the extension ".jq").  When an
  *   extension maps to several languages (.h, .m, .pl, .ts, .sql ...), the
  *   heuristics table below looks for tell-tale content in the head; failing
  *   that the popularity list decides (".h" without C++/Objective-C evidence is
@@ -167,7 +168,8 @@ static const char *const preferred[] = {
 	"Erlang", "OCaml", "Julia", "MATLAB", "Verilog", "PowerShell", "Vue",
 	"Svelte", "SCSS", "Less", "Puppet", "Prolog", "Pascal", "Common Lisp",
 	"GLSL", "Smalltalk", "D", "Lex", "Yacc", "Standard ML", "Raku", "Roff",
-	"Motorola 68K Assembly", "Unix Assembly",
+	"Motorola 68K Assembly", "Unix Assembly", "Solidity", "Scheme", "Mojo",
+	"ReScript", "Odin", "Starlark", "Pkl", "Sway", "Typst", "TypeSpec", "Teal",
 };
 
 /* bsearch() comparator: key string against a lang_key row. */
@@ -485,6 +487,215 @@ guess_asm(const unsigned char *h, size_t n)
 	return "Assembly";
 }
 
+/* .asc: armoured keys, AsciiDoc, or AGS Script. */
+static const char *
+guess_asc(const unsigned char *h, size_t n)
+{
+	if (line_starts(h, n, "-----BEGIN") || line_starts(h, n, "ssh-rsa ") ||
+		line_starts(h, n, "ssh-dss "))
+		return "Public Key";
+	if (line_starts(h, n, "= ") || line_starts(h, n, "== ") || has(h, n, "{{"))
+		return "AsciiDoc";
+	if (line_starts(h, n, "//") || line_starts(h, n, "function ") || line_starts(h, n, "import "))
+		return "AGS Script";
+	return NULL;
+}
+
+/* .l: Lex, Common Lisp, PicoLisp or Roff. */
+static const char *
+guess_l(const unsigned char *h, size_t n)
+{
+	if (line_starts(h, n, "%%") || line_starts(h, n, "%{") || line_starts(h, n, "%option"))
+		return "Lex";
+	if (has(h, n, "(defun ") || has(h, n, "(defmacro "))
+		return "Common Lisp";
+	if (line_starts(h, n, "(de ") || line_starts(h, n, "(class "))
+		return "PicoLisp";
+	if (line_starts(h, n, ".TH ") || line_starts(h, n, ".SH "))
+		return "Roff";
+	return NULL;
+}
+
+/* .spec: RPM spec files (data), PyInstaller specs (Python), gemspecs (Ruby). */
+static const char *
+guess_spec(const unsigned char *h, size_t n)
+{
+	if (has(h, n, "Gem::Specification"))
+		return "Ruby";
+	if (has(h, n, "PyInstaller") || has(h, n, "Analysis("))
+		return "Python";
+	if (line_starts(h, n, "Name:") || line_starts(h, n, "Version:") ||
+		line_starts(h, n, "%description") || line_starts(h, n, "BuildRequires:") ||
+		line_starts(h, n, "%define") || line_starts(h, n, "%global"))
+		return "RPM Spec";
+	return NULL;
+}
+
+/* .pro: QMake project, ProGuard rules, Prolog, IDL or INI. */
+static const char *
+guess_pro(const unsigned char *h, size_t n)
+{
+	if (has(h, n, "SOURCES") || has(h, n, "TEMPLATE") || has(h, n, "QT +=") ||
+		has(h, n, "CONFIG +="))
+		return "QMake";
+	if (line_starts(h, n, "-keep") || line_starts(h, n, "-dontwarn"))
+		return "Proguard";
+	if (line_starts(h, n, ":-") || has(h, n, ") :-"))
+		return "Prolog";
+	if (line_starts(h, n, "pro ") || line_starts(h, n, "function ") ||
+		line_starts(h, n, "PRO "))
+		return "IDL";
+	if (line_starts(h, n, "["))
+		return "INI";
+	return NULL;
+}
+
+/* .cls: LaTeX class, Apex, VBA/VB6 class or ObjectScript. */
+static const char *
+guess_cls(const unsigned char *h, size_t n)
+{
+	if (has(h, n, "\\documentclass") || has(h, n, "\\ProvidesClass") ||
+		has(h, n, "\\NeedsTeXFormat"))
+		return "TeX";
+	if (has(h, n, "Attribute VB_") || has(h, n, "VERSION 1.0 CLASS"))
+		return "VBA";
+	if (has(h, n, "with sharing") || has(h, n, "public class") || has(h, n, "global class"))
+		return "Apex";
+	if (line_starts(h, n, "Class ") || line_starts(h, n, "Include "))
+		return "ObjectScript";
+	return NULL;
+}
+
+/* .d: make dependency files, DTrace or D. */
+static const char *
+guess_d(const unsigned char *h, size_t n)
+{
+	if (line_starts(h, n, "#pragma D") || line_starts(h, n, "provider "))
+		return "DTrace";
+	if (line_starts(h, n, "module ") || line_starts(h, n, "import ") ||
+		has(h, n, "void main("))
+		return "D";
+	if (has(h, n, ".o: ") || has(h, n, ".o : ") || has(h, n, ": \\"))
+		return "Makefile";
+	return "D";
+}
+
+/* .fs: F#, GLSL, Forth or Filterscript. */
+static const char *
+guess_fs(const unsigned char *h, size_t n)
+{
+	if (line_starts(h, n, "#version") || has(h, n, "gl_FragColor") || has(h, n, "uniform "))
+		return "GLSL";
+	if (line_starts(h, n, "#pragma rs"))
+		return "Filterscript";
+	if (line_starts(h, n, ": ") && has(h, n, " ;"))
+		return "Forth";
+	return "F#";
+}
+
+/* .cl: OpenCL kernels, Common Lisp or Cool. */
+static const char *
+guess_cl(const unsigned char *h, size_t n)
+{
+	if (has(h, n, "__kernel") || has(h, n, "kernel void"))
+		return "OpenCL";
+	if (has(h, n, "(def") || has(h, n, "(in-package"))
+		return "Common Lisp";
+	if (line_starts(h, n, "class ") && has(h, n, "inherits"))
+		return "Cool";
+	return NULL;
+}
+
+/* .php/.hh: Hack when it opens with <?hh. */
+static const char *
+guess_hack(const unsigned char *h, size_t n)
+{
+	if (has(h, n, "<?hh"))
+		return "Hack";
+	return NULL;
+}
+
+/* .pm: Raku modules, X PixMap images, else Perl. */
+static const char *
+guess_pm(const unsigned char *h, size_t n)
+{
+	if (has(h, n, "/* XPM */"))
+		return "X PixMap";
+	if (line_starts(h, n, "use v6") || line_starts(h, n, "unit "))
+		return "Raku";
+	return "Perl";
+}
+
+/* .es: Erlang modules or JavaScript. */
+static const char *
+guess_es(const unsigned char *h, size_t n)
+{
+	if (line_starts(h, n, "-module(") || line_starts(h, n, "-export("))
+		return "Erlang";
+	return "JavaScript";
+}
+
+/* .html: Ecmarkup or HTML. */
+static const char *
+guess_html(const unsigned char *h, size_t n)
+{
+	if (has(h, n, "<emu-"))
+		return "Ecmarkup";
+	return "HTML";
+}
+
+/* .pc: Pro*C sources or pkg-config files. */
+static const char *
+guess_pc(const unsigned char *h, size_t n)
+{
+	if (has(h, n, "EXEC SQL"))
+		return "Pro*C";
+	return "pkg-config";
+}
+
+/* .yy: GameMaker JSON or Yacc. */
+static const char *
+guess_yy(const unsigned char *h, size_t n)
+{
+	size_t		i = 0;
+
+	while (i < n && isspace(h[i]))
+		i++;
+	if (i < n && h[i] == '{')
+		return "JSON";
+	return "Yacc";
+}
+
+/* .ms/.n/.man-like: Roff when it starts with a request line. */
+static const char *
+guess_roff(const unsigned char *h, size_t n)
+{
+	if (line_starts(h, n, ".TH ") || line_starts(h, n, ".SH ") || line_starts(h, n, ".PP") ||
+		line_starts(h, n, ".\\\""))
+		return "Roff";
+	if (line_starts(h, n, ".text") || line_starts(h, n, ".globl"))
+		return "Unix Assembly";
+	return NULL;
+}
+
+/* .mm: XML or Objective-C++. */
+static const char *
+guess_mm(const unsigned char *h, size_t n)
+{
+	if (line_starts(h, n, "<?xml"))
+		return "XML";
+	return "Objective-C++";
+}
+
+/* .i: SWIG interfaces or Assembly. */
+static const char *
+guess_i(const unsigned char *h, size_t n)
+{
+	if (line_starts(h, n, "%module"))
+		return "SWIG";
+	return NULL;
+}
+
 /* One content heuristic for an ambiguous extension. */
 typedef struct ext_heuristic
 {
@@ -494,10 +705,15 @@ typedef struct ext_heuristic
 
 /* Heuristics table; extensions absent here use the popularity list. */
 static const ext_heuristic heuristics[] = {
-	{".h", guess_h}, {".m", guess_m}, {".pl", guess_pl}, {".pro", guess_pl},
+	{".h", guess_h}, {".m", guess_m}, {".pl", guess_pl}, {".pro", guess_pro},
 	{".ts", guess_ts}, {".tsx", guess_tsx}, {".md", guess_md}, {".rs", guess_rs},
 	{".v", guess_v}, {".sql", guess_sql}, {".inc", guess_inc}, {".cs", guess_cs},
 	{".pp", guess_pp}, {".r", guess_r}, {".s", guess_asm}, {".asm", guess_asm},
+	{".asc", guess_asc}, {".l", guess_l}, {".spec", guess_spec}, {".cls", guess_cls},
+	{".d", guess_d}, {".fs", guess_fs}, {".cl", guess_cl}, {".php", guess_hack},
+	{".hh", guess_hack}, {".pm", guess_pm}, {".es", guess_es}, {".html", guess_html},
+	{".pc", guess_pc}, {".yy", guess_yy}, {".ms", guess_roff}, {".n", guess_roff},
+	{".mm", guess_mm}, {".i", guess_i},
 };
 
 /* Index of a language name among rows (or -1). */
@@ -673,9 +889,9 @@ lang_classify(const char *path, const unsigned char *head, size_t headlen, lang_
 		(rows = lookup_interpreter(interp, &n)) != NULL)
 		return language_verdict(out, n == 1 ? rows[0].lang : pick_preferred(rows, n), "shebang");
 
-	/* 3. longest known extension (never the whole name of a dot-file) */
+	/* 3. longest known extension */
 	rows = NULL;
-	for (const char *d = name[0] ? strchr(name + 1, '.') : NULL; d; d = strchr(d + 1, '.'))
+	for (const char *d = strchr(name, '.'); d; d = strchr(d + 1, '.'))
 	{
 		size_t		k = strlen(d);
 
