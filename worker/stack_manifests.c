@@ -769,6 +769,7 @@ parse_json_object(stack_parse *p, const char *text, size_t len, json_object **ou
 	tok = json_tokener_new();
 	if (!tok)
 		return fail(p, "out of memory");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	obj = json_tokener_parse_ex(tok, text, (int) len);
 	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
@@ -777,8 +778,8 @@ parse_json_object(stack_parse *p, const char *text, size_t len, json_object **ou
 	{
 		json_object_put(obj);
 		return fail(p, "JSON error at byte %zu: %s", end,
-					json_tokener_error_desc(jerr == json_tokener_success ?
-											json_tokener_continue : jerr));
+					jerr == json_tokener_continue || jerr == json_tokener_success ?
+					"unexpected end of data" : json_tokener_error_desc(jerr));
 	}
 	for (; end < len; end++)
 		if (!isspace((unsigned char) text[end]))

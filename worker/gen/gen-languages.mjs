@@ -1,7 +1,9 @@
 // gen-languages.mjs — generate worker/languages_table.c from the npm data
 // package `linguist-languages` (GitHub Linguist's languages.yml as JS modules).
 //
-// Usage (from worker/gen):  npm ci --ignore-scripts && node gen-languages.mjs
+// Usage (from worker/gen):  npm ci --ignore-scripts && node gen-languages.mjs [OUT]
+// OUT defaults to ../languages_table.c (the test suite writes elsewhere and
+// compares, to prove the committed table is what the generator produces).
 // The output is committed; rerun after bumping the pinned version in
 // package.json.  The table is plain data: every language (name, type, colour,
 // group) in the package's order, and three lookup arrays sorted with
@@ -18,7 +20,7 @@ import path from 'node:path';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pkg = JSON.parse(readFileSync(path.join(here, 'node_modules/linguist-languages/package.json'), 'utf8'));
-const out = path.join(here, '..', 'languages_table.c');
+const out = process.argv[2] ?? path.join(here, '..', 'languages_table.c');
 
 // Order languages by name with a byte-wise comparison (stable, locale-free).
 const names = Object.keys(all).filter((k) => k !== 'default').sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -73,4 +75,4 @@ for (const [label, arr] of [['lang_extensions', exts], ['lang_filenames', files]
 	c += `};\nconst int ${label.replace('lang_', 'lang_n')} = ${arr.length};\n\n`;
 }
 writeFileSync(out, c);
-console.log(`wrote ${out}: ${names.length} languages, ${exts.length} extensions, ${files.length} filenames, ${interps.length} interpreters`);
+console.error(`wrote ${out}: ${names.length} languages, ${exts.length} extensions, ${files.length} filenames, ${interps.length} interpreters`);
