@@ -38,8 +38,8 @@ jcheck() { check "$1" node test/json_assert.mjs "$2" "$3"; }
 pkgs="libgit2 json-c libxml-2.0 yaml-0.1"
 cflags="-std=gnu11 -Wall -Wextra -Werror -Iworker $(pkg-config --cflags $pkgs)"
 libs=$(pkg-config --libs $pkgs)
-lang_src="worker/languages.c worker/languages_table.c"
-stack_src="worker/stack.c worker/stack_manifests.c worker/stack_rules.c"
+lang_src="worker/glob.c worker/languages.c worker/languages_table.c"
+stack_src="worker/glob.c worker/stack.c worker/stack_manifests.c worker/stack_rules.c"
 san="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
 
 if ! command -v node >/dev/null; then
@@ -51,8 +51,12 @@ cc $cflags -O2 -o "$tmp/ld" test/languages_driver.c $lang_src $libs || build_ok=
 cc $cflags -O2 -o "$tmp/sd" test/stack_driver.c $stack_src $libs || build_ok=0
 cc $cflags $san -o "$tmp/ld-asan" test/languages_driver.c $lang_src $libs || build_ok=0
 cc $cflags $san -o "$tmp/sd-asan" test/stack_driver.c $stack_src $libs || build_ok=0
+cc $cflags $san -o "$tmp/glob-test" test/glob_test.c worker/glob.c || build_ok=0
 check "test drivers build with -Wall -Wextra -Werror (plain and ASan/UBSan)" test "$build_ok" = 1
 [ "$build_ok" = 1 ] || exit 1
+# glob_test prints its own ok / not ok lines.
+"$tmp/glob-test" >"$tmp/glob.out" || failed=$((failed + 1))
+cat "$tmp/glob.out"
 check "sesami-worker still builds with the new modules" make -s -C worker
 
 # npm packages (pinned by the committed lock files); quiet, no install scripts.

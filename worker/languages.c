@@ -7,7 +7,7 @@
  *   a bare clone (libgit2 objects) without a checkout.
  * - Exclusion rules are sesami's own data tables (path_rules below), written
  *   after Linguist's vendor.yml, documentation.yml and generated.rb as simple
- *   shell globs (fnmatch, case-insensitive) of four kinds: any directory
+ *   shell globs (glob.c: '*' and '?', case-insensitive) of four kinds: any directory
  *   (segment sequence) anywhere in the path, a top-level directory, the file's
  *   base name, or the whole path.  Order in the table does not matter except
  *   that the first match decides the reason.
@@ -28,9 +28,10 @@
 #define _GNU_SOURCE
 #include "languages.h"
 #include "languages_table.h"
+#include "glob.h"
 
 #include <ctype.h>
-#include <fnmatch.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,48 +212,97 @@ base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* Most segments a path is split into for rule matching. */
+#define LANG_MAX_SEGS 64
+
+/* A path split at '/': segment starts and lengths (the last is the name). */
+typedef struct path_segs
+{
+	const char *start[LANG_MAX_SEGS];
+	size_t		len[LANG_MAX_SEGS];
+	int			n;
+} path_segs;
+
+/* Split path into segments (deeper paths keep their first segments only). */
+static void
+split_path(const char *path, path_segs *ps)
+{
+	const char *s = path;
+
+	ps->n = 0;
+	while (ps->n < LANG_MAX_SEGS)
+	{
+		const char *slash = strchr(s, '/');
+
+		ps->start[ps->n] = s;
+		ps->len[ps->n] = slash ? (size_t) (slash - s) : strlen(s);
+		ps->n++;
+		if (!slash)
+			break;
+		s = slash + 1;
+	}
+}
+
+#define NPATH_RULES (sizeof(path_rules) / sizeof(path_rules[0]))
+
+/* Facts about each path rule's glob, computed once (see rule_meta_init). */
+typedef struct rule_meta
+{
+	size_t		len;			/* strlen(glob) */
+	int			literal;		/* no wildcard: compare, don't match */
+	int			nseg;			/* '/'-separated segments in the glob */
+	int			last;			/* last glob char, lower case; 0 if a wildcard */
+} rule_meta;
+
+static rule_meta rule_metas[NPATH_RULES];
+static pthread_once_t rule_metas_once = PTHREAD_ONCE_INIT;
+
+/* Fill rule_metas (run once, thread-safely, through pthread_once). */
+static void
+rule_meta_init(void)
+{
+	for (size_t i = 0; i < NPATH_RULES; i++)
+	{
+		const char *g = path_rules[i].glob;
+		rule_meta  *m = &rule_metas[i];
+		char		last;
+
+		m->len = strlen(g);
+		m->literal = glob_is_literal(g);
+		m->nseg = 1;
+		for (const char *p = g; *p; p++)
+			m->nseg += *p == '/';
+		last = m->len ? g[m->len - 1] : 0;
+		m->last = last == '*' || last == '?' ? 0 : tolower((unsigned char) last);
+	}
+}
+
+/* Could a glob with this meta match text of len bytes?  (cheap rejection) */
+static inline int
+may_match(const rule_meta *m, const char *text, size_t len)
+{
+	if (m->literal && m->len != len)
+		return 0;
+	return !m->last || (len > 0 && tolower((unsigned char) text[len - 1]) == m->last);
+}
+
 /*
  * Does a directory glob (one or more '/'-separated segments) match the
- * directories of path, starting at a segment boundary (anywhere, or only at
- * the start when top_only)?  The matched segments must all be directories.
+ * directories of the path, starting at any segment (or only the first when
+ * top_only)?  The matched segments must all be directories, not the name.
  */
 static int
-dir_matches(const char *path, const char *glob, int top_only)
+dir_matches(const path_segs *ps, const char *glob, const rule_meta *m, int top_only)
 {
-	int			nseg = 1;
-	char		buf[1024];
-	const char *p;
-
-	for (p = glob; *p; p++)
-		if (*p == '/')
-			nseg++;
-	for (const char *start = path; *start;)
+	for (int i = 0; i + m->nseg < ps->n; i++)
 	{
-		/* take nseg segments from start; they must be followed by '/' */
-		const char *end = start;
-		int			k;
+		const char *from = ps->start[i];
+		size_t		len = (size_t) (ps->start[i + m->nseg - 1] + ps->len[i + m->nseg - 1] - from);
 
-		for (k = 0; k < nseg; k++)
-		{
-			end = strchr(end, '/');
-			if (!end)
-				return 0;
-			if (k + 1 < nseg)
-				end++;
-		}
-		if ((size_t) (end - start) < sizeof(buf))
-		{
-			memcpy(buf, start, (size_t) (end - start));
-			buf[end - start] = '\0';
-			if (fnmatch(glob, buf, FNM_CASEFOLD | FNM_PATHNAME) == 0)
-				return 1;
-		}
+		if (may_match(m, from, len) && glob_match_n(glob, from, len, GLOB_PATHNAME))
+			return 1;
 		if (top_only)
-			return 0;
-		start = strchr(start, '/');
-		if (!start)
-			return 0;
-		start++;
+			break;
 	}
 	return 0;
 }
@@ -262,25 +312,29 @@ static const path_rule *
 match_path_rules(const char *path)
 {
 	const char *name = base_name(path);
+	size_t		namelen = strlen(name),
+				pathlen = strlen(path);
+	path_segs	ps;
 
-	for (size_t i = 0; i < sizeof(path_rules) / sizeof(path_rules[0]); i++)
+	pthread_once(&rule_metas_once, rule_meta_init);
+	split_path(path, &ps);
+	for (size_t i = 0; i < NPATH_RULES; i++)
 	{
 		const path_rule *r = &path_rules[i];
+		const rule_meta *m = &rule_metas[i];
 		int			hit = 0;
 
 		switch (r->kind)
 		{
 			case PR_DIR:
-				hit = dir_matches(path, r->glob, 0);
-				break;
 			case PR_TOPDIR:
-				hit = dir_matches(path, r->glob, 1);
+				hit = dir_matches(&ps, r->glob, m, r->kind == PR_TOPDIR);
 				break;
 			case PR_NAME:
-				hit = fnmatch(r->glob, name, FNM_CASEFOLD) == 0;
+				hit = may_match(m, name, namelen) && glob_match_n(r->glob, name, namelen, 0);
 				break;
 			case PR_PATH:
-				hit = fnmatch(r->glob, path, FNM_CASEFOLD) == 0;
+				hit = may_match(m, path, pathlen) && glob_match_n(r->glob, path, pathlen, 0);
 				break;
 		}
 		if (hit)

@@ -10,8 +10,8 @@
  *   (its dependencies and evidence are truncated away) and listed as skipped.
  * - Matching normalises names per ecosystem (PyPI: lower case, runs of
  *   "-_." become "-"; everything else compares case-insensitively) and tests
- *   every rule of the dependency's ecosystem; a pattern containing '*' is an
- *   fnmatch glob.  A few hundred rules × a few thousand dependencies is cheap.
+ *   every rule of the dependency's ecosystem; a pattern containing '*' or
+ *   '?' is a glob (glob.c).  A few hundred rules × a few thousand dependencies is cheap.
  * - Presence rules (ecosystem "file") match a base name, or the last path
  *   segments when the pattern has a '/' (".circleci/config.yml").
  * - Lists are bounded (STACK_MAX_DEPS dependencies, STACK_MAX_EVIDENCE per
@@ -19,9 +19,10 @@
  */
 #define _GNU_SOURCE
 #include "stack_internal.h"
+#include "glob.h"
 
 #include <ctype.h>
-#include <fnmatch.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,16 +141,44 @@ presence_matches(const char *pattern, const char *path)
 	}
 	if (segs > 1)
 		return 0;
-	return fnmatch(pattern, tail, FNM_CASEFOLD | FNM_PATHNAME) == 0;
+	return glob_match(pattern, tail, GLOB_PATHNAME);
+}
+
+/* Indices of the presence ("file") rules and their last literal char. */
+static int presence_idx[512];
+static char presence_last[512];
+static int npresence;
+static pthread_once_t presence_once = PTHREAD_ONCE_INIT;
+
+/* Collect the presence rules (run once through pthread_once). */
+static void
+presence_init(void)
+{
+	for (int i = 0; i < stack_nrules && npresence < 512; i++)
+	{
+		const char *pat = stack_rules[i].pattern;
+		size_t		n = strlen(pat);
+
+		if (strcmp(stack_rules[i].ecosystem, "file") != 0)
+			continue;
+		presence_idx[npresence] = i;
+		presence_last[npresence] = n && pat[n - 1] != '*' && pat[n - 1] != '?' ?
+			(char) tolower((unsigned char) pat[n - 1]) : 0;
+		npresence++;
+	}
 }
 
 /* Does any presence ("file") rule match path? */
 static int
 is_presence_file(const char *path)
 {
-	for (int i = 0; i < stack_nrules; i++)
-		if (strcmp(stack_rules[i].ecosystem, "file") == 0 &&
-			presence_matches(stack_rules[i].pattern, path))
+	size_t		len = strlen(path);
+	char		last = len ? (char) tolower((unsigned char) path[len - 1]) : 0;
+
+	pthread_once(&presence_once, presence_init);
+	for (int k = 0; k < npresence; k++)
+		if ((!presence_last[k] || presence_last[k] == last) &&
+			presence_matches(stack_rules[presence_idx[k]].pattern, path))
 			return 1;
 	return 0;
 }
@@ -384,9 +413,9 @@ normalise(const char *ecosystem, const char *name, char *buf, size_t bufsz)
 static int
 rule_matches(const stack_rule *r, const char *norm)
 {
-	if (strchr(r->pattern, '*') || strchr(r->pattern, '?') || strchr(r->pattern, '['))
-		return fnmatch(r->pattern, norm, FNM_CASEFOLD) == 0;
-	return strcasecmp(r->pattern, norm) == 0;
+	if (glob_is_literal(r->pattern))
+		return strcasecmp(r->pattern, norm) == 0;
+	return glob_match(r->pattern, norm, 0);
 }
 
 /* One technology being assembled for the output. */

@@ -14,7 +14,7 @@
 typedef struct stack_rule
 {
 	const char *ecosystem;		/* "npm", "pypi", ..., "file" for presence */
-	const char *pattern;		/* normalised name; fnmatch glob if it has '*' */
+	const char *pattern;		/* normalised name; a glob if it has '*' or '?' */
 	const char *technology;
 	const char *category;
 } stack_rule;

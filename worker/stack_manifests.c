@@ -23,9 +23,9 @@
  */
 #define _GNU_SOURCE
 #include "stack_internal.h"
+#include "glob.h"
 
 #include <ctype.h>
-#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,7 +91,7 @@ manifest_kind_name(manifest_kind kind)
 static int
 name_is(const char *name, const char *glob)
 {
-	return fnmatch(glob, name, FNM_CASEFOLD) == 0;
+	return glob_match(glob, name, 0);
 }
 
 /* See stack_internal.h. */

@@ -3,8 +3,8 @@
  *
  * Each row maps (ecosystem, dependency name pattern) to a technology and its
  * category.  Names are compared case-insensitively after normalisation (PyPI
- * names: lower case with runs of "-_." as "-"); a pattern with '*', '?' or
- * '[' is an fnmatch glob.  Several rows may name the same technology; the
+ * names: lower case with runs of "-_." as "-"); a pattern with '*' or '?'
+ * is a glob (glob.c; '*' also spans '/', except in "file" patterns).  Several rows may name the same technology; the
  * first row's category is the one reported.
  *
  * Ecosystems: npm, pypi, go, cargo, maven ("group:artifact"), gradle-plugin,
