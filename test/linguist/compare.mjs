@@ -5,8 +5,9 @@
 // Prints one line per language ("name sesami% linguist-js% diff") and a last
 // line "max-diff N" (percentage points).  linguist-js runs offline with its
 // packaged Linguist data, counting programming + markup languages as sesami
-// does; .gitignore checks are off because the directory is a git tree export
-// (every file in it is committed).
+// does.  linguist-js reads .gitignore files whatever checkIgnored says, so the
+// caller deletes them from the export first (every exported file is committed,
+// and GitHub counts committed files).
 import linguist from 'linguist-js';
 import { readFileSync } from 'node:fs';
 
