@@ -1,12 +1,13 @@
 /*
  * languages_driver.c — test driver for worker/languages.c.
  *
- * Usage: languages_driver [--files] REPO [REV]
+ * Usage: languages_driver [--files] [--no-attributes] REPO [REV]
  * Opens the repository with libgit2, walks REV's tree (default HEAD) exactly
  * as the analysis does — blobs only, no checkout — feeds every regular file
  * (path, first LANG_HEAD_BYTES bytes, size) to a lang_stats accumulator and
  * prints the result JSON on stdout.  Symbolic links and submodules are listed
- * as skipped.  With --files it prints one line per file instead:
+ * as skipped.  Linguist's .gitattributes overrides are read from REV's
+ * commit (languages_git.c) unless --no-attributes.  With --files it prints one line per file instead:
  * "path<TAB>verdict<TAB>language<TAB>rule" (for debugging and the tests).
  * Exit status 0 on success, 1 on any libgit2 error.
  */
@@ -16,12 +17,14 @@
 #include <git2.h>
 
 #include "languages.h"
+#include "languages_git.h"
 
 /* Walk state handed to the tree-walk callback. */
 typedef struct walk_ctx
 {
 	git_repository *repo;
 	lang_stats *stats;
+	const git_oid *commit;		/* for .gitattributes; NULL to ignore them */
 	int			list_files;
 	int			failed;
 } walk_ctx;
@@ -36,6 +39,7 @@ visit(const char *root, const git_tree_entry *entry, void *payload)
 	git_filemode_t mode = git_tree_entry_filemode(entry);
 	const unsigned char *data;
 	git_object_size_t size;
+	lang_attrs	attrs;
 
 	if (git_tree_entry_type(entry) == GIT_OBJECT_TREE)
 		return 0;
@@ -57,16 +61,24 @@ visit(const char *root, const git_tree_entry *entry, void *payload)
 	}
 	data = git_blob_rawcontent(blob);
 	size = git_blob_rawsize(blob);
+	lang_attrs_clear(&attrs);
+	if (ctx->commit && lang_attrs_from_git(ctx->repo, ctx->commit, path, &attrs) != 0)
+	{
+		git_blob_free(blob);
+		ctx->failed = 1;
+		return -1;
+	}
 	if (ctx->list_files)
 	{
 		lang_info	info;
 
-		lang_classify(path, data, size < LANG_HEAD_BYTES ? (size_t) size : LANG_HEAD_BYTES, &info);
+		lang_classify_ex(path, data, size < LANG_HEAD_BYTES ? (size_t) size : LANG_HEAD_BYTES,
+						 &attrs, &info);
 		printf("%s\t%s\t%s\t%s\n", path, lang_verdict_name(info.verdict),
 			   info.language ? info.language->name : "-", info.rule);
 	}
-	lang_stats_add(ctx->stats, path, data,
-				   size < LANG_HEAD_BYTES ? (size_t) size : LANG_HEAD_BYTES, size);
+	lang_stats_add_ex(ctx->stats, path, data,
+					  size < LANG_HEAD_BYTES ? (size_t) size : LANG_HEAD_BYTES, size, &attrs);
 	git_blob_free(blob);
 	return 0;
 }
@@ -82,9 +94,20 @@ main(int argc, char **argv)
 	json_object *out;
 	int			rc = 1;
 
-	if (argc > 1 && strcmp(argv[1], "--files") == 0)
+	int			use_attrs = 1;
+	git_commit *commit = NULL;
+
+	while (argc > 1 && strncmp(argv[1], "--", 2) == 0)
 	{
-		ctx.list_files = 1;
+		if (strcmp(argv[1], "--files") == 0)
+			ctx.list_files = 1;
+		else if (strcmp(argv[1], "--no-attributes") == 0)
+			use_attrs = 0;
+		else
+		{
+			fprintf(stderr, "languages_driver: unknown option %s\n", argv[1]);
+			return 2;
+		}
 		argv++;
 		argc--;
 	}
@@ -102,6 +125,8 @@ main(int argc, char **argv)
 		goto done;
 	}
 	ctx.repo = repo;
+	if (use_attrs && git_object_peel((git_object **) &commit, obj, GIT_OBJECT_COMMIT) == 0)
+		ctx.commit = git_commit_id(commit);
 	ctx.stats = lang_stats_new();
 	if (!ctx.stats || git_tree_walk(tree, GIT_TREEWALK_PRE, visit, &ctx) != 0 || ctx.failed)
 	{
@@ -115,6 +140,7 @@ main(int argc, char **argv)
 	rc = 0;
 done:
 	lang_stats_free(ctx.stats);
+	git_commit_free(commit);
 	git_tree_free(tree);
 	git_object_free(obj);
 	git_repository_free(repo);

@@ -5,11 +5,12 @@
 # What it pins down:
 #   - the committed languages_table.c is exactly what worker/gen produces;
 #   - per-file verdicts (counted / vendored / generated / documentation /
-#     binary / not-counted) and ambiguous-extension choices;
+#     binary / not-counted), ambiguous-extension choices and Linguist's
+#     .gitattributes overrides (nested files included);
 #   - byte percentages agree with linguist-js (pinned in test/linguist) within
-#     1 percentage point on two synthetic trees, this project's own HEAD and
-#     any repository mirrored under /work/.mirror (read-only: exported to a
-#     temp dir with git archive; linguist-js needs files on disk);
+#     1 percentage point on synthetic trees, this project's own HEAD and any
+#     repository mirrored under /work/.mirror (read-only: HEAD is checked out
+#     into a temp dir through a private index; linguist-js needs files on disk);
 #   - every manifest kind yields the expected dependencies and technologies
 #     with evidence; malformed and oversized manifests are listed as skipped
 #     and contribute nothing; vendored manifests are ignored;
@@ -38,7 +39,7 @@ jcheck() { check "$1" node test/json_assert.mjs "$2" "$3"; }
 pkgs="libgit2 json-c libxml-2.0 yaml-0.1"
 cflags="-std=gnu11 -Wall -Wextra -Werror -Iworker $(pkg-config --cflags $pkgs)"
 libs=$(pkg-config --libs $pkgs)
-lang_src="worker/glob.c worker/languages.c worker/languages_table.c"
+lang_src="worker/glob.c worker/languages.c worker/languages_git.c worker/languages_table.c"
 stack_src="worker/glob.c worker/stack.c worker/stack_manifests.c worker/stack_rules.c"
 san="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
 
@@ -79,7 +80,11 @@ lines() { local i; for ((i = 0; i < $1; i++)); do printf '%s\n' "$2"; done; }
 compare() {
 	local name=$1 repo=$2 out="$tmp/cmp-$1"
 	rm -rf "$out" && mkdir -p "$out/tree"
-	git -C "$repo" archive HEAD | tar -x -C "$out/tree"
+	# Check HEAD out through a private index: unlike git archive this honours
+	# no export-ignore/export-subst, and the repository is left untouched.
+	GIT_INDEX_FILE="$out/index" git -C "$repo" read-tree HEAD &&
+		GIT_INDEX_FILE="$out/index" git -C "$repo" --work-tree="$out/tree" checkout-index -a -f ||
+		{ notok "$name: export HEAD"; return; }
 	# linguist-js applies .gitignore even to committed files (GitHub does not):
 	# everything exported is committed, so the ignore files must not count.
 	find "$out/tree" -name .gitignore -type f -delete
@@ -209,12 +214,55 @@ mkdir -p "$C"/{gen,web}
 lines 50 'package gen' >"$C/gen/api.pb.go"
 { printf 'var a=1;'; for ((i = 0; i < 300; i++)); do printf 'function f%d(a){return a+%d}' $i $i; done; echo; } >"$C/web/app.js"
 lines 50 'package main' >"$C/main.go"
+# linguist-js ignores -linguist-documentation; GitHub Linguist honours it.
+mkdir -p "$C/docs"
+lines 20 'def documented(): pass' >"$C/docs/tool.py"
+lines 20 'def also_documented(): pass' >"$C/docs/other.py"
+printf 'docs/tool.py -linguist-documentation\nvendor/*.c linguist-vendored=false\n' >"$C/.gitattributes"
+mkdir -p "$C/vendor"
+lines 10 'int kept(void);' >"$C/vendor/kept.c"
 commit "$C"
 "$tmp/ld" --files "$C" >"$tmp/files-tree-c"
 vcheck "$C" gen/zz.go $'generated\t-'
 vcheck "$C" gen/api.pb.go $'generated\t-'
 vcheck "$C" web/app.js $'generated\t-'
 vcheck "$C" main.go $'counted\tGo'
+vcheck "$C" docs/tool.py $'counted\tPython'
+vcheck "$C" docs/other.py $'documentation\t-'
+vcheck "$C" vendor/kept.c $'counted\tC'
+
+# ---------------------------------------------------------------- tree D: .gitattributes overrides
+D="$tmp/tree-d"
+mkdir -p "$D"/{vendor/lib,gen,src,db,sub/third_party}
+cat >"$D/.gitattributes" <<'EOF'
+vendor/** -linguist-vendored
+gen/*.js linguist-generated
+*.inc linguist-language=PHP
+*.sql linguist-detectable
+src/legacy.c linguist-vendored
+src/*.h linguist-language=cpp
+EOF
+printf 'third_party/*.py -linguist-vendored\n' >"$D/sub/.gitattributes"
+lines 100 'int lib_fn(void) { return 1; } /* vendor/ but un-vendored */' >"$D/vendor/lib/lib.c"
+lines 100 'var generated = true; // marked generated' >"$D/gen/out.js"
+lines 60 '$x = 1; echo $x;' >"$D/src/page.inc"
+lines 80 'SELECT id, name FROM users WHERE id = 1;' >"$D/db/q.sql"
+lines 100 'int legacy(void) { return 0; }' >"$D/src/legacy.c"
+lines 30 'int plain_header(int);' >"$D/src/x.h"
+lines 120 'int main(void) { return lib_fn(); }' >"$D/src/main.c"
+lines 40 'NESTED = "attributes file in a subdirectory"' >"$D/sub/third_party/keep.py"
+commit "$D"
+"$tmp/ld" --files "$D" >"$tmp/files-tree-d"
+vcheck "$D" vendor/lib/lib.c $'counted\tC'
+vcheck "$D" gen/out.js $'generated\t-'
+vcheck "$D" src/page.inc $'counted\tPHP'
+vcheck "$D" db/q.sql $'counted\tSQL'
+vcheck "$D" src/legacy.c $'vendored\t-'
+vcheck "$D" src/x.h $'counted\tC++'
+vcheck "$D" sub/third_party/keep.py $'counted\tPython'
+"$tmp/ld" --files --no-attributes "$D" >"$tmp/files-tree-d"
+vcheck "$D" vendor/lib/lib.c $'vendored\t-'
+compare "tree D (.gitattributes linguist-* overrides)" "$D"
 
 # ---------------------------------------------------------------- real trees
 compare "this project's HEAD" "$root"
@@ -529,7 +577,7 @@ asan_run() {
 		head -40 "$tmp/asan.err"
 	fi
 }
-asan_run "ASan/UBSan: languages on trees A, B, C" sh -c "'$tmp/ld-asan' '$A' && '$tmp/ld-asan' --files '$B' && '$tmp/ld-asan' '$C'"
+asan_run "ASan/UBSan: languages on trees A, B, C, D" sh -c "'$tmp/ld-asan' '$A' && '$tmp/ld-asan' --files '$B' && '$tmp/ld-asan' '$C' && '$tmp/ld-asan' '$D'"
 asan_run "ASan/UBSan: stack scan on the synthetic repository (incl. malformed manifests)" "$tmp/sd-asan" "$S"
 check "ASan build gives the same stack result" cmp -s "$tmp/asan.out" "$tmp/stack.json"
 

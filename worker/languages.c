@@ -307,9 +307,20 @@ dir_matches(const path_segs *ps, const char *glob, const rule_meta *m, int top_o
 	return 0;
 }
 
-/* The first path rule matching path, or NULL. */
+/* Does a false .gitattributes override cancel rules with this verdict? */
+static int
+cancelled(const lang_attrs *a, lang_verdict v)
+{
+	if (!a)
+		return 0;
+	return (v == LANG_VENDORED && a->vendored == 0) ||
+		(v == LANG_GENERATED && a->generated == 0) ||
+		(v == LANG_DOCUMENTATION && a->documentation == 0);
+}
+
+/* The first path rule matching path (and not cancelled by attrs), or NULL. */
 static const path_rule *
-match_path_rules(const char *path)
+match_path_rules(const char *path, const lang_attrs *attrs)
 {
 	const char *name = base_name(path);
 	size_t		namelen = strlen(name),
@@ -324,6 +335,8 @@ match_path_rules(const char *path)
 		const rule_meta *m = &rule_metas[i];
 		int			hit = 0;
 
+		if (cancelled(attrs, r->verdict))
+			continue;
 		switch (r->kind)
 		{
 			case PR_DIR:
@@ -898,20 +911,40 @@ verdict(lang_info *out, lang_verdict v, int lang, const char *rule)
 	return v;
 }
 
-/* Verdict for a recognised language: counted or not, by its type. */
+/*
+ * Verdict for a recognised language: counted or not, by its type, unless
+ * linguist-detectable says otherwise.
+ */
 static lang_verdict
-language_verdict(lang_info *out, int lang, const char *rule)
+language_verdict(lang_info *out, int lang, const char *rule, const lang_attrs *attrs)
 {
 	lang_type	t = lang_defs[lang].type;
+	int			counted = t == LANG_TYPE_PROGRAMMING || t == LANG_TYPE_MARKUP;
 
-	if (t == LANG_TYPE_PROGRAMMING || t == LANG_TYPE_MARKUP)
-		return verdict(out, LANG_COUNTED, lang, rule);
-	return verdict(out, LANG_NOT_COUNTED, lang, rule);
+	if (attrs && attrs->detectable >= 0)
+		counted = attrs->detectable;
+	return verdict(out, counted ? LANG_COUNTED : LANG_NOT_COUNTED, lang, rule);
+}
+
+/* See languages.h. */
+void
+lang_attrs_clear(lang_attrs *a)
+{
+	a->vendored = a->generated = a->documentation = a->detectable = -1;
+	a->language[0] = '\0';
 }
 
 /* See languages.h. */
 lang_verdict
 lang_classify(const char *path, const unsigned char *head, size_t headlen, lang_info *out)
+{
+	return lang_classify_ex(path, head, headlen, NULL, out);
+}
+
+/* See languages.h. */
+lang_verdict
+lang_classify_ex(const char *path, const unsigned char *head, size_t headlen,
+				 const lang_attrs *attrs, lang_info *out)
 {
 	const path_rule *r;
 	const char *name = base_name(path);
@@ -927,21 +960,36 @@ lang_classify(const char *path, const unsigned char *head, size_t headlen, lang_
 	if (!head)
 		headlen = 0;
 
-	if ((r = match_path_rules(path)) != NULL)
+	if (attrs && attrs->vendored == 1)
+		return verdict(out, LANG_VENDORED, -1, "gitattributes linguist-vendored");
+	if (attrs && attrs->generated == 1)
+		return verdict(out, LANG_GENERATED, -1, "gitattributes linguist-generated");
+	if (attrs && attrs->documentation == 1)
+		return verdict(out, LANG_DOCUMENTATION, -1, "gitattributes linguist-documentation");
+	if ((r = match_path_rules(path, attrs)) != NULL)
 		return verdict(out, r->verdict, -1, r->glob);
 	if (headlen > 0 && memchr(head, '\0', headlen) != NULL)
 		return verdict(out, LANG_BINARY, -1, "NUL byte in the first 8000 bytes");
-	if ((why = generated_by_content(name, head, headlen)) != NULL)
+	if (!cancelled(attrs, LANG_GENERATED) &&
+		(why = generated_by_content(name, head, headlen)) != NULL)
 		return verdict(out, LANG_GENERATED, -1, why);
+	if (attrs && attrs->language[0])
+	{
+		const lang_def *forced = lang_by_alias(attrs->language);
+
+		if (forced)
+			return language_verdict(out, (int) (forced - lang_defs),
+									"gitattributes linguist-language", attrs);
+	}
 
 	/* 1. exact filename */
 	if ((rows = lookup(lang_filenames, lang_nfilenames, name, &n)) != NULL)
-		return language_verdict(out, n == 1 ? rows[0].lang : pick_preferred(rows, n), "filename");
+		return language_verdict(out, n == 1 ? rows[0].lang : pick_preferred(rows, n), "filename", attrs);
 
 	/* 2. shebang */
 	if (shebang_interpreter(head, headlen, interp, sizeof(interp)) &&
 		(rows = lookup_interpreter(interp, &n)) != NULL)
-		return language_verdict(out, n == 1 ? rows[0].lang : pick_preferred(rows, n), "shebang");
+		return language_verdict(out, n == 1 ? rows[0].lang : pick_preferred(rows, n), "shebang", attrs);
 
 	/* 3. longest known extension */
 	rows = NULL;
@@ -962,7 +1010,7 @@ lang_classify(const char *path, const unsigned char *head, size_t headlen, lang_
 	if (!rows)
 		return verdict(out, LANG_UNKNOWN, -1, "no filename, shebang or extension match");
 	if (n == 1)
-		return language_verdict(out, rows[0].lang, "extension");
+		return language_verdict(out, rows[0].lang, "extension", attrs);
 
 	/* 4. ambiguous extension: content heuristics, then preference */
 	for (size_t i = 0; i < sizeof(heuristics) / sizeof(heuristics[0]); i++)
@@ -972,11 +1020,11 @@ lang_classify(const char *path, const unsigned char *head, size_t headlen, lang_
 			int			k = row_with_name(rows, n, heuristics[i].guess(head, headlen));
 
 			if (k >= 0)
-				return language_verdict(out, rows[k].lang, "extension + heuristics");
+				return language_verdict(out, rows[k].lang, "extension + heuristics", attrs);
 			break;
 		}
 	}
-	return language_verdict(out, pick_preferred(rows, n), "extension (preferred)");
+	return language_verdict(out, pick_preferred(rows, n), "extension (preferred)", attrs);
 }
 
 /* See languages.h. */
@@ -1041,6 +1089,23 @@ lang_by_name(const char *name)
 		else
 			lo = mid + 1;
 	}
+	return NULL;
+}
+
+/* See languages.h. */
+const lang_def *
+lang_by_alias(const char *name)
+{
+	char		lower[128];
+	size_t		i;
+	const lang_key *rows;
+	int			n;
+
+	for (i = 0; name[i] && i + 1 < sizeof(lower); i++)
+		lower[i] = (char) tolower((unsigned char) name[i]);
+	lower[i] = '\0';
+	if ((rows = lookup(lang_aliases, lang_naliases, lower, &n)) != NULL)
+		return &lang_defs[rows[0].lang];
 	return NULL;
 }
 
@@ -1117,8 +1182,16 @@ lang_verdict
 lang_stats_add(lang_stats *s, const char *path, const unsigned char *head,
 			   size_t headlen, uint64_t size)
 {
+	return lang_stats_add_ex(s, path, head, headlen, size, NULL);
+}
+
+/* See languages.h. */
+lang_verdict
+lang_stats_add_ex(lang_stats *s, const char *path, const unsigned char *head,
+				  size_t headlen, uint64_t size, const lang_attrs *attrs)
+{
 	lang_info	info;
-	lang_verdict v = lang_classify(path, head, headlen, &info);
+	lang_verdict v = lang_classify_ex(path, head, headlen, attrs, &info);
 
 	if (v == LANG_COUNTED)
 	{

@@ -12,7 +12,10 @@
  *      are settled by small content heuristics, then by a popularity list,
  *      then by the language Linguist lists first (alphabetical).
  * Only programming and markup languages are counted, by bytes, under their
- * Linguist group (TSX counts as TypeScript).  The language table itself is
+ * Linguist group (TSX counts as TypeScript).  Linguist's .gitattributes
+ * overrides (linguist-vendored/generated/documentation/detectable/language)
+ * are honoured through the *_ex functions and a lang_attrs the caller looks
+ * up (languages_git.c does it with libgit2 from the analysed commit).  The language table itself is
  * generated from the npm package linguist-languages (languages_table.c).
  *
  * lang_stats accumulates files into bytes per language plus the list of
@@ -71,12 +74,40 @@ typedef struct lang_info
 } lang_info;
 
 /*
+ * Linguist's .gitattributes overrides for one path: linguist-vendored,
+ * linguist-generated, linguist-documentation, linguist-detectable (each -1
+ * unset, 0 false, 1 true) and linguist-language (name or alias, "" unset).
+ * languages_git.h fills one from a repository with libgit2.
+ */
+typedef struct lang_attrs
+{
+	signed char vendored;
+	signed char generated;
+	signed char documentation;
+	signed char detectable;
+	char		language[64];
+} lang_attrs;
+
+/* Set every attribute to "unset". */
+extern void lang_attrs_clear(lang_attrs *attrs);
+
+/*
  * Classify one file from its repository-relative path ("src/a.c") and the
  * first headlen bytes of its content (pass at least LANG_HEAD_BYTES when the
  * file is that long).  Fills *out (may be NULL) and returns the verdict.
  */
 extern lang_verdict lang_classify(const char *path, const unsigned char *head,
 								  size_t headlen, lang_info *out);
+
+/*
+ * The same, honouring .gitattributes overrides (attrs may be NULL): true
+ * vendored/generated/documentation exclude the file, false ones cancel the
+ * matching path rule; linguist-language forces the language; detectable true
+ * counts a data/prose file, false drops a programming/markup one.
+ */
+extern lang_verdict lang_classify_ex(const char *path, const unsigned char *head,
+									 size_t headlen, const lang_attrs *attrs,
+									 lang_info *out);
 
 /* Short lower-case name of a verdict ("vendored", "counted", ...). */
 extern const char *lang_verdict_name(lang_verdict verdict);
@@ -86,6 +117,9 @@ extern const char *lang_type_name(lang_type type);
 
 /* Look a language up by its exact Linguist name; NULL when unknown. */
 extern const lang_def *lang_by_name(const char *name);
+
+/* Look a language up by name or alias, ignoring case ("cpp", "objc"). */
+extern const lang_def *lang_by_alias(const char *name);
 
 /* Version of the language data the table was generated from. */
 extern const char *lang_data_source(void);
@@ -104,6 +138,11 @@ extern lang_stats *lang_stats_new(void);
 extern lang_verdict lang_stats_add(lang_stats *stats, const char *path,
 								   const unsigned char *head, size_t headlen,
 								   uint64_t size);
+
+/* lang_stats_add with .gitattributes overrides (attrs may be NULL). */
+extern lang_verdict lang_stats_add_ex(lang_stats *stats, const char *path,
+									  const unsigned char *head, size_t headlen,
+									  uint64_t size, const lang_attrs *attrs);
 
 /* Record a file skipped before classification (e.g. too large, symlink). */
 extern void lang_stats_skip(lang_stats *stats, const char *path, const char *reason);

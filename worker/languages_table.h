@@ -27,5 +27,7 @@ extern const lang_key lang_filenames[];
 extern const int lang_nfilenames;
 extern const lang_key lang_interpreters[];
 extern const int lang_ninterpreters;
+extern const lang_key lang_aliases[];
+extern const int lang_naliases;
 
 #endif							/* SESAMI_LANGUAGES_TABLE_H */
