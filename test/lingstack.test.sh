@@ -384,6 +384,19 @@ dependencies {
 }
 repositories { maven { url = uri("https://repo.example.com/maven") } }
 EOF
+mkdir -p "$S/jvm/gradle"
+cat >"$S/jvm/gradle/libs.versions.toml" <<'EOF'
+[versions]
+spring = "3.2.0"
+
+[libraries]
+spring-web = { module = "org.springframework.boot:spring-boot-starter-web", version.ref = "spring" }
+jedis = "redis.clients:jedis:5.0.0"
+mockk = { group = "io.mockk", name = "mockk", version = "1.13.8" }
+
+[plugins]
+flyway = { id = "org.flywaydb.flyway", version = "10.0.0" }
+EOF
 cat >"$S/gems/Gemfile" <<'EOF'
 source "https://rubygems.org"
 ruby "3.2.2"
@@ -511,7 +524,7 @@ commit "$S"
 check "stack: stack_driver runs on the synthetic repository" test -s "$tmp/stack.json"
 
 jcheck "stack: one manifest of each kind found" "$tmp/stack.json" \
-	'["package.json","requirements.txt","pyproject.toml","Pipfile","go.mod","Cargo.toml","pom.xml","build.gradle","Gemfile","composer.json","csproj","pubspec.yaml","Dockerfile","docker-compose","terraform","github-actions","kubernetes"].every(k => j.manifests.some(m => m.kind === k))'
+	'["package.json","requirements.txt","pyproject.toml","Pipfile","go.mod","Cargo.toml","pom.xml","build.gradle","libs.versions.toml","Gemfile","composer.json","csproj","pubspec.yaml","Dockerfile","docker-compose","terraform","github-actions","kubernetes"].every(k => j.manifests.some(m => m.kind === k))'
 jcheck "stack: package.json → React, Next.js, Express, Jest, PostgreSQL, Prisma with evidence" "$tmp/stack.json" \
 	'ev("React","package.json","react") && ev("Next.js","package.json","next") && ev("Express","package.json","express") && ev("Jest","package.json","jest") && ev("PostgreSQL","package.json","pg") && ev("Prisma","package.json","prisma")'
 jcheck "stack: package.json dependency keeps version spec and scope" "$tmp/stack.json" \
@@ -532,6 +545,8 @@ jcheck "stack: pom.xml → Spring Boot (parent), PostgreSQL, JUnit (test scope)"
 	'ev("Spring Boot","jvm/pom.xml","org.springframework.boot:spring-boot-starter-parent") && ev("PostgreSQL","jvm/pom.xml") && dep("maven","org.junit.jupiter:junit-jupiter").scope === "test" && tech("Maven")'
 jcheck "stack: build.gradle.kts → Spring Boot plugin, Kotlin, Ktor, Kotest; comments and URLs ignored" "$tmp/stack.json" \
 	'ev("Spring Boot","jvm/build.gradle.kts") && ev("Kotlin","jvm/build.gradle.kts") && dep("maven","io.ktor:ktor-server-core").version === "2.3.7" && ev("Kotest","jvm/build.gradle.kts") && !dep("maven","fake:coordinate") && !j.dependencies.some(d => d.name.startsWith("https"))'
+jcheck "stack: Gradle version catalog → libraries (module/group+name/string, version.ref) and plugins" "$tmp/stack.json" \
+	'j.dependencies.some(d => d.manifest === "jvm/gradle/libs.versions.toml" && d.name === "org.springframework.boot:spring-boot-starter-web" && d.version === "3.2.0") && ev("Redis","jvm/gradle/libs.versions.toml","redis.clients:jedis") && dep("maven","io.mockk:mockk").version === "1.13.8" && ev("Flyway","jvm/gradle/libs.versions.toml","org.flywaydb.flyway")'
 jcheck "stack: Gemfile → Rails (version constraints joined), PostgreSQL, RSpec in a dev group" "$tmp/stack.json" \
 	'dep("rubygems","rails").version === "~> 7.1, >= 7.1.2" && ev("Ruby on Rails","gems/Gemfile") && ev("PostgreSQL","gems/Gemfile","pg") && dep("rubygems","rspec-rails").scope === "dev" && ev("RSpec","gems/Gemfile")'
 jcheck "stack: composer.json → Laravel, PHPUnit, PHP; ext-* skipped" "$tmp/stack.json" \

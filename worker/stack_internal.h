@@ -34,6 +34,7 @@ typedef enum manifest_kind
 	MK_CARGO,
 	MK_POM,
 	MK_GRADLE,
+	MK_GRADLE_CATALOG,
 	MK_GEMFILE,
 	MK_COMPOSER,
 	MK_CSPROJ,

@@ -12,7 +12,8 @@
  *   pubspec.yaml, compose files,  libyaml, loaded into json-c trees (aliases
  *   workflows, Kubernetes YAML    resolved with a node budget against bombs)
  *   pyproject.toml, Pipfile,      toml_scan() below: NOT a TOML parser.  It
- *   Cargo.toml                    reads table headers and `key = value`
+ *   Cargo.toml, Gradle version    reads table headers and `key = value`
+ *   catalogs (libs.versions.toml)
  *                                 entries line by line (values may be
  *                                 multi-line arrays or strings), which is all
  *                                 the dependency sections need; Debian 12
@@ -65,6 +66,8 @@ manifest_kind_name(manifest_kind kind)
 			return "pom.xml";
 		case MK_GRADLE:
 			return "build.gradle";
+		case MK_GRADLE_CATALOG:
+			return "libs.versions.toml";
 		case MK_GEMFILE:
 			return "Gemfile";
 		case MK_COMPOSER:
@@ -123,6 +126,9 @@ manifest_kind_of(const char *path)
 		return MK_POM;
 	if (strcmp(name, "build.gradle") == 0 || strcmp(name, "build.gradle.kts") == 0)
 		return MK_GRADLE;
+	if (name_is(name, "*.versions.toml") && slash && slash - path >= 6 &&
+		strncmp(slash - 6, "gradle", 6) == 0 && (slash - path == 6 || slash[-7] == '/'))
+		return MK_GRADLE_CATALOG;
 	if (strcmp(name, "Gemfile") == 0)
 		return MK_GEMFILE;
 	if (strcmp(name, "composer.json") == 0)
@@ -240,6 +246,8 @@ quoted(const char *s, char *out, size_t outsz)
 	out[o] = '\0';
 	return q + 1;
 }
+
+static int	split_coordinate(const char *s, char *ga, size_t gasz, char *ver, size_t versz);
 
 /* ------------------------------------------------------------------ */
 /* PEP 508 requirement strings (requirements.txt and pyproject.toml)    */
@@ -748,6 +756,89 @@ visit_cargo(stack_parse *p, const char *table, const char *key,
 	}
 	if (scope && !sub)
 		toml_name_entry(p, "cargo", key, value, scope);
+	return 0;
+}
+
+/* [versions] of a Gradle version catalog, for version.ref lookups. */
+typedef struct catalog_state
+{
+	char		name[64][64];
+	char		value[64][64];
+	int			n;
+} catalog_state;
+
+/* The version an inline table gives directly or through version.ref. */
+static void
+catalog_version(const catalog_state *st, const char *value, char *out, size_t outsz)
+{
+	char		ref[64];
+
+	out[0] = '\0';
+	if (toml_inline_get(value, "version", out, outsz))
+		return;
+	if (toml_inline_get(value, "version.ref", ref, sizeof(ref)))
+		for (int i = 0; i < st->n; i++)
+			if (strcmp(st->name[i], ref) == 0)
+				snprintf(out, outsz, "%s", st->value[i]);
+}
+
+/* gradle/libs.versions.toml visitor: [versions], [libraries], [plugins]. */
+static int
+visit_catalog(stack_parse *p, const char *table, const char *key,
+			  const char *value, int lineno, void *arg)
+{
+	catalog_state *st = arg;
+	char		coord[512],
+				ver[128],
+				g[256],
+				a[256];
+
+	(void) lineno;
+	if (!key)
+		return 0;
+	if (strcmp(table, "versions") == 0)
+	{
+		if (st->n < 64 && toml_string(value, st->value[st->n], sizeof(st->value[0])))
+			snprintf(st->name[st->n++], sizeof(st->name[0]), "%s", key);
+	}
+	else if (strcmp(table, "libraries") == 0)
+	{
+		if (toml_string(value, coord, sizeof(coord)))
+		{
+			/* "group:artifact:version" */
+			char		ga[512];
+
+			if (split_coordinate(coord, ga, sizeof(ga), ver, sizeof(ver)))
+				stack_add_dep(p, "maven", ga, ver, "runtime");
+			return 0;
+		}
+		catalog_version(st, value, ver, sizeof(ver));
+		if (toml_inline_get(value, "module", coord, sizeof(coord)))
+			stack_add_dep(p, "maven", coord, ver, "runtime");
+		else if (toml_inline_get(value, "group", g, sizeof(g)) &&
+				 toml_inline_get(value, "name", a, sizeof(a)))
+		{
+			snprintf(coord, sizeof(coord), "%s:%s", g, a);
+			stack_add_dep(p, "maven", coord, ver, "runtime");
+		}
+	}
+	else if (strcmp(table, "plugins") == 0)
+	{
+		if (toml_string(value, coord, sizeof(coord)))
+		{
+			/* "plugin.id:version" */
+			char	   *colon = strchr(coord, ':');
+
+			if (colon)
+				*colon = '\0';
+			stack_add_dep(p, "gradle-plugin", coord, colon ? colon + 1 : NULL, "build");
+		}
+		else if (toml_inline_get(value, "id", coord, sizeof(coord)))
+		{
+			catalog_version(st, value, ver, sizeof(ver));
+			stack_add_dep(p, "gradle-plugin", coord, ver, "build");
+		}
+	}
 	return 0;
 }
 
@@ -1893,6 +1984,16 @@ stack_parse_manifest(stack_parse *p, manifest_kind kind, const char *text, size_
 			return parse_pom(p, text, len);
 		case MK_GRADLE:
 			return parse_gradle(p, text, len);
+		case MK_GRADLE_CATALOG:
+			{
+				catalog_state *cat = calloc(1, sizeof(catalog_state));
+
+				if (!cat)
+					return fail(p, "out of memory");
+				rc = toml_scan(p, text, len, visit_catalog, cat);
+				free(cat);
+				return rc;
+			}
 		case MK_GEMFILE:
 			return parse_gemfile(p, text, len);
 		case MK_COMPOSER:

@@ -34,6 +34,7 @@ const stack_rule stack_rules[] = {
 	R("manifest", "pom.xml", "Maven", "build"),
 	R("manifest", "pom.xml", "Java", "language"),
 	R("manifest", "build.gradle", "Gradle", "build"),
+	R("manifest", "libs.versions.toml", "Gradle", "build"),
 	R("manifest", "Gemfile", "Ruby", "language"),
 	R("manifest", "Gemfile", "Bundler", "build"),
 	R("manifest", "composer.json", "PHP", "language"),
