@@ -20,6 +20,7 @@
 typedef struct walk_ctx
 {
 	git_repository *repo;
+	git_odb    *odb;
 	stack_scan *scan;
 	int			failed;
 } walk_ctx;
@@ -32,6 +33,8 @@ visit(const char *root, const git_tree_entry *entry, void *payload)
 	char		path[4096];
 	git_blob   *blob;
 	stack_want	want;
+	size_t		size;
+	git_object_t type;
 
 	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB ||
 		git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK)
@@ -43,6 +46,17 @@ visit(const char *root, const git_tree_entry *entry, void *payload)
 	if (want == STACK_PRESENCE)
 	{
 		stack_scan_add(ctx->scan, path, NULL, 0);
+		return 0;
+	}
+	/* read the size from the object header: oversized blobs are not loaded */
+	if (git_odb_read_header(&size, &type, ctx->odb, git_tree_entry_id(entry)) != 0)
+	{
+		ctx->failed = 1;
+		return -1;
+	}
+	if (size > STACK_MAX_MANIFEST_BYTES)
+	{
+		stack_scan_add(ctx->scan, path, NULL, size);
 		return 0;
 	}
 	if (git_blob_lookup(&blob, ctx->repo, git_tree_entry_id(entry)) != 0)
@@ -85,6 +99,11 @@ main(int argc, char **argv)
 		goto done;
 	}
 	ctx.repo = repo;
+	if (git_repository_odb(&ctx.odb, repo) != 0)
+	{
+		fprintf(stderr, "stack_driver: %s\n", git_error_last()->message);
+		goto done;
+	}
 	ctx.scan = stack_scan_new();
 	if (!ctx.scan || git_tree_walk(tree, GIT_TREEWALK_PRE, visit, &ctx) != 0 || ctx.failed)
 	{
@@ -97,6 +116,7 @@ main(int argc, char **argv)
 	rc = 0;
 done:
 	stack_scan_free(ctx.scan);
+	git_odb_free(ctx.odb);
 	git_tree_free(tree);
 	git_object_free(obj);
 	git_repository_free(repo);
