@@ -104,6 +104,9 @@ static const path_rule path_rules[] = {
 	{PR_NAME, "font-awesome.css", V}, {PR_NAME, "fontawesome.css", V}, {PR_NAME, "octicons.css", V},
 	{PR_NAME, "pdf.worker.js", V}, {PR_NAME, "shCore.js", V}, {PR_NAME, "shBrush*.js", V},
 	{PR_NAME, "*-vsdoc.js", V}, {PR_NAME, "*.intellisense.js", V},
+	{PR_NAME, "*import.css", V}, {PR_NAME, "*import.less", V}, {PR_NAME, "*import.scss", V},
+	{PR_NAME, "*import.styl", V}, {PR_NAME, "effects.js", V}, {PR_NAME, "controls.js", V},
+	{PR_NAME, "dragdrop.js", V},
 	{PR_NAME, "configure", V}, {PR_NAME, "config.guess", V}, {PR_NAME, "config.sub", V},
 	{PR_NAME, "aclocal.m4", V}, {PR_NAME, "libtool.m4", V}, {PR_NAME, "ltoptions.m4", V},
 	{PR_NAME, "ltsugar.m4", V}, {PR_NAME, "ltversion.m4", V}, {PR_NAME, "lt~obsolete.m4", V},
@@ -440,12 +443,25 @@ guess_pl(const unsigned char *h, size_t n)
 	return "Perl";
 }
 
-/* .ts: Qt Linguist translation (XML) or TypeScript. */
+/* .ts: Qt Linguist translation (XML: a <TS> root element) or TypeScript. */
 static const char *
 guess_ts(const unsigned char *h, size_t n)
 {
-	if (has(h, n, "<TS") || line_starts(h, n, "<?xml"))
+	const unsigned char *p = h;
+	size_t		left = n;
+
+	if (line_starts(h, n, "<?xml") || line_starts(h, n, "<!DOCTYPE TS"))
 		return "XML";
+	/* "<TS" as a whole tag name ("<TSConfig>" in a type is not one) */
+	while (left >= 4 && (p = memmem(p, left, "<TS", 3)) != NULL)
+	{
+		size_t		off = (size_t) (p - h);
+
+		if (off + 3 < n && !isalnum(h[off + 3]) && h[off + 3] != '_')
+			return "XML";
+		p += 3;
+		left = n - off - 3;
+	}
 	return "TypeScript";
 }
 
