@@ -291,6 +291,8 @@ cat >"$S/package.json" <<'EOF'
   "devDependencies": { "jest": "^29.0.0", "typescript": "^5.3.0", "prisma": "^5.0.0" } }
 EOF
 echo '{}' >"$S/tsconfig.json"
+mkdir -p "$S/bom"
+printf '\xef\xbb\xbf{"dependencies": {"koa": "^2.0.0"}}\n' >"$S/bom/package.json"
 echo 'export default {}' >"$S/vite.config.ts"
 cat >"$S/requirements.txt" <<'EOF'
 # web app
@@ -536,6 +538,8 @@ jcheck "stack: package.json → React, Next.js, Express, Jest, PostgreSQL, Prism
 	'ev("React","package.json","react") && ev("Next.js","package.json","next") && ev("Express","package.json","express") && ev("Jest","package.json","jest") && ev("PostgreSQL","package.json","pg") && ev("Prisma","package.json","prisma")'
 jcheck "stack: package.json dependency keeps version spec and scope" "$tmp/stack.json" \
 	'dep("npm","react").version === "^18.2.0" && dep("npm","react").scope === "runtime" && dep("npm","jest").scope === "dev"'
+jcheck "stack: a UTF-8 byte order mark is accepted" "$tmp/stack.json" \
+	'ev("Koa","bom/package.json","koa")'
 jcheck "stack: packageManager and presence files (pnpm, TypeScript, Vite, Dependabot)" "$tmp/stack.json" \
 	'ev("pnpm","package.json") && ev("TypeScript","tsconfig.json") && ev("Vite","vite.config.ts") && ev("Dependabot",".github/dependabot.yml")'
 jcheck "stack: requirements.txt → Django, PostgreSQL (psycopg2), Celery; markers, extras and options handled" "$tmp/stack.json" \

@@ -1963,6 +1963,12 @@ stack_parse_manifest(stack_parse *p, manifest_kind kind, const char *text, size_
 	cargo_state cs = {{0}, {0}, NULL};
 	int			rc;
 
+	/* a UTF-8 byte order mark is not part of any manifest syntax */
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+	{
+		text += 3;
+		len -= 3;
+	}
 	switch (kind)
 	{
 		case MK_PACKAGE_JSON:
