@@ -195,6 +195,8 @@ lines 30 'on: push' >"$B/.github/workflows/ci.yml"
 lines 200 'FIXTURE = 1' >"$B/test/fixtures/sample.py"
 lines 200 'package testdata' >"$B/testdata/in.go"
 { echo '#!/usr/bin/env bash'; lines 30 'echo "no extension, bash shebang"'; } >"$B/tools/run"
+{ echo '#!/usr/bin/env -S PYTHONUNBUFFERED=1 python3.11 -u'; lines 10 'print("env -S")'; } >"$B/tools/pyrun"
+{ echo '#!/usr/local/bin/node --harmony'; lines 10 'console.log("node")'; } >"$B/tools/noderun"
 commit "$B"
 "$tmp/ld" --files "$B" >"$tmp/files-tree-b"
 vcheck "$B" lib/parse.pl $'counted\tPerl'
@@ -204,6 +206,8 @@ vcheck "$B" src/obj.m $'counted\tObjective-C'
 vcheck "$B" Rakefile $'counted\tRuby'
 vcheck "$B" migrations/001.sql $'not-counted\tSQL'
 vcheck "$B" tools/run $'counted\tShell'
+vcheck "$B" tools/pyrun $'counted\tPython'
+vcheck "$B" tools/noderun $'counted\tJavaScript'
 vcheck "$B" test/fixtures/sample.py $'vendored\t-'
 vcheck "$B" .github/workflows/ci.yml $'vendored\t-'
 compare "tree B (Perl, Prolog, Objective-C, Java, Kotlin, Rust, Ruby, Dockerfile)" "$B"
