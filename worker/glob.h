@@ -3,8 +3,8 @@
  *
  * The language and tech-stack rule tables only need '*' (any run of
  * characters) and '?' (one character); everything else, '[' included, is
- * literal.  ASCII case folding, no locale, no allocation; this is several
- * times faster than glibc's fnmatch(FNM_CASEFOLD) on the hot per-file path.
+ * literal.  ASCII case folding, no locale, no allocation, and an explicit
+ * text length so path segments can be matched in place without copying.
  */
 #ifndef SESAMI_GLOB_H
 #define SESAMI_GLOB_H

@@ -7,10 +7,19 @@
  *   a bare clone (libgit2 objects) without a checkout.
  * - Exclusion rules are sesami's own data tables (path_rules below), written
  *   after Linguist's vendor.yml, documentation.yml and generated.rb as simple
- *   shell globs (glob.c: '*' and '?', case-insensitive) of four kinds: any directory
- *   (segment sequence) anywhere in the path, a top-level directory, the file's
- *   base name, or the whole path.  Order in the table does not matter except
- *   that the first match decides the reason.
+ *   case-insensitive globs (glob.c: '*' and '?') of four kinds: a directory
+ *   (or directory sequence) anywhere in the path, a top-level directory, the
+ *   file's base name, or the whole path.  Order in the table does not matter
+ *   except that the first match decides the reason.  Facts about each glob
+ *   (length, literal or not, last character) are computed once under
+ *   pthread_once and let most rules be rejected without matching.
+ * - .gitattributes overrides (lang_attrs, filled by languages_git.c) come
+ *   first: a set linguist-vendored/generated/documentation excludes, an unset
+ *   one cancels the path rules of that kind; linguist-language forces the
+ *   language and linguist-detectable decides whether it is counted.
+ * - Content rules follow Linguist: a NUL byte in the first 8000 bytes means
+ *   binary; "DO NOT EDIT" banners and minified JavaScript/CSS (average line
+ *   over 110 bytes) mean generated.
  * - Language lookup: exact filename, then shebang interpreter, then the
  *   longest known extension ("foo.d.ts" tries ".d.ts" then ".ts"; as in
  *   Linguist a dot-file such as ".jq" has the extension ".jq").  When an
