@@ -104,9 +104,9 @@ compare() {
 verdict() { awk -F'\t' -v p="$2" '$1 == p { print $2 "\t" $3 }' "$tmp/files-$(basename "$1")"; }
 # vcheck REPO PATH EXPECTED: the file's verdict and language are EXPECTED.
 vcheck() {
-	local got
+	local got want=${3/$'\t'/ }
 	got=$(verdict "$1" "$2")
-	if [ "$got" = "$3" ]; then ok "languages: $2 is $3"; else notok "languages: $2 is $3 (got '$got')"; fi
+	if [ "$got" = "$3" ]; then ok "languages: $2 is $want"; else notok "languages: $2 is $want (got '${got/$'\t'/ }')"; fi
 }
 
 # ---------------------------------------------------------------- tree A: a web + backend mix
