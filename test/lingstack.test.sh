@@ -518,6 +518,9 @@ metadata: {name: web}
 EOF
 printf 'version: 2\nupdates: []\n' >"$S/.github/dependabot.yml"
 echo '{"dependencies": {"vue": "^3.0.0"}}' >"$S/node_modules/vue/package.json"
+mkdir -p "$S/deps/lib"
+printf 'cmake_minimum_required(VERSION 3.0)\n' >"$S/deps/lib/CMakeLists.txt"
+printf 'gem "hanami"\n' >"$S/deps/lib/Gemfile"
 echo '{"dependencies": {"svelte": "^4.0.0", }' >"$S/broken/package.json"
 printf '<project><dependencies><dependency><artifactId>quarkus-core</artifactId>\n' >"$S/broken/pom.xml"
 printf '[project]\ndependencies = [\n  "tornado",\n' >"$S/broken/pyproject.toml"
@@ -580,8 +583,8 @@ jcheck "stack: workflow uses: → GitHub Actions, Node.js, Docker, Terraform; se
 	'ev("GitHub Actions",".github/workflows/ci.yml") && ev("Node.js",".github/workflows/ci.yml","actions/setup-node") && dep("github-actions","actions/checkout").version === "v4" && ev("Docker",".github/workflows/ci.yml") && ev("Terraform",".github/workflows/ci.yml","hashicorp/setup-terraform") && ev("RabbitMQ",".github/workflows/ci.yml","rabbitmq") && !j.dependencies.some(d => d.name.startsWith("./"))'
 jcheck "stack: Kubernetes manifest → Kubernetes, container images (Traefik)" "$tmp/stack.json" \
 	'ev("Kubernetes","k8s/deploy.yaml") && ev("Traefik","k8s/deploy.yaml","traefik") && dep("docker","example/web").version === "1.0"'
-jcheck "stack: vendored manifests (node_modules/) are ignored" "$tmp/stack.json" \
-	'!tech("Vue") && !j.manifests.some(m => m.path.startsWith("node_modules/"))'
+jcheck "stack: vendored manifests and presence files (node_modules/, deps/) are ignored" "$tmp/stack.json" \
+	'!tech("Vue") && !tech("Hanami") && !tech("CMake") && !j.manifests.some(m => /^(node_modules|deps)\//.test(m.path))'
 jcheck "stack: every malformed manifest is skipped with the parser's message" "$tmp/stack.json" \
 	'["package.json","pom.xml","pyproject.toml","Cargo.toml","docker-compose.yml","go.mod","Gemfile","requirements.txt","Dockerfile","pubspec.yaml","Broken.csproj","main.tf"].map(f => "broken/" + f).concat([".github/workflows/broken.yml"]).every(f => (skipped(f) || {reason: ""}).reason.startsWith("malformed "))'
 jcheck "stack: malformed manifests contribute no dependency or technology" "$tmp/stack.json" \

@@ -77,8 +77,10 @@ struct stack_scan
 
 /* Directories whose manifests belong to someone else's code. */
 static const char *const ignored_dirs[] = {
-	"node_modules", "bower_components", "vendor", "third_party", "third-party",
-	"3rdparty", ".yarn", "testdata", "fixtures", "__fixtures__", ".git",
+	"node_modules", "bower_components", "jspm_packages", "vendor", "vendored",
+	"third_party", "third-party", "thirdparty", "3rdparty", "3rd_party", "deps",
+	"extern", "external", "externals", "Godeps", "Pods", "Carthage", ".yarn",
+	".venv", "venv", "site-packages", "testdata", "fixtures", "__fixtures__", ".git",
 };
 
 /* Reserve room for one more item of size sz; returns it or NULL. */

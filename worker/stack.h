@@ -16,8 +16,8 @@
  *
  * Manifests larger than STACK_MAX_MANIFEST_BYTES are skipped with a reason;
  * malformed ones are skipped with the parser's message and contribute no
- * dependency.  Paths under vendored trees (node_modules/, vendor/, ...) are
- * ignored.  A stack_scan is used by one thread at a time.
+ * dependency.  Paths under vendored trees (node_modules/, vendor/, deps/,
+ * third_party/, .venv/, fixtures/, ...) are ignored.  A stack_scan is used by one thread at a time.
  */
 #ifndef SESAMI_STACK_H
 #define SESAMI_STACK_H
