@@ -300,7 +300,8 @@ printf '\xef\xbb\xbf{"dependencies": {"koa": "^2.0.0"}}\n' >"$S/bom/package.json
 echo 'export default {}' >"$S/vite.config.ts"
 cat >"$S/requirements.txt" <<'EOF'
 # web app
-Django==4.2.7
+Django==4.2.7 \
+    --hash=sha256:0000000000000000000000000000000000000000000000000000000000000000
 psycopg2-binary>=2.9 ; python_version > "3.8"
 celery[redis] >= 5.3   # queue
 -r requirements-dev.txt
@@ -418,6 +419,10 @@ gem 'pg'
 group :development, :test do
   gem "rspec-rails", require: false
 end
+if RUBY_VERSION >= "3.0"
+  gem "sidekiq"
+end
+gem "puma" if ENV["PUMA"]
 EOF
 cat >"$S/php/composer.json" <<'EOF'
 { "require": { "php": "^8.1", "ext-json": "*", "laravel/framework": "^10.0" },
@@ -444,6 +449,8 @@ dev_dependencies:
 EOF
 cat >"$S/Dockerfile" <<'EOF'
 # syntax=docker/dockerfile:1
+ARG BASE=alpine:3.19
+FROM ${BASE} AS base
 FROM --platform=$BUILDPLATFORM node:20-alpine AS build
 RUN npm ci
 FROM build AS test
@@ -476,6 +483,9 @@ provider "aws" {
 # resource "azurerm_thing" "commented" {}
 resource "google_storage_bucket" "b" {
   name = "x"
+}
+data "terraform_remote_state" "net" {
+  backend = "s3"
 }
 module "vpc" {
   source  = "terraform-aws-modules/vpc/aws"
@@ -550,7 +560,7 @@ jcheck "stack: a UTF-8 byte order mark is accepted" "$tmp/stack.json" \
 jcheck "stack: packageManager and presence files (pnpm, TypeScript, Vite, Dependabot)" "$tmp/stack.json" \
 	'ev("pnpm","package.json") && ev("TypeScript","tsconfig.json") && ev("Vite","vite.config.ts") && ev("Dependabot",".github/dependabot.yml")'
 jcheck "stack: requirements.txt → Django, PostgreSQL (psycopg2), Celery; markers, extras and options handled" "$tmp/stack.json" \
-	'ev("Django","requirements.txt","Django") && ev("PostgreSQL","requirements.txt","psycopg2-binary") && ev("Celery","requirements.txt","celery") && dep("pypi","psycopg2-binary").version === ">=2.9" && dep("pypi","somepkg") && ev("pytest","requirements-dev.txt")'
+	'ev("Django","requirements.txt","Django") && dep("pypi","Django").version === "==4.2.7" && ev("PostgreSQL","requirements.txt","psycopg2-binary") && ev("Celery","requirements.txt","celery") && dep("pypi","psycopg2-binary").version === ">=2.9" && dep("pypi","somepkg") && ev("pytest","requirements-dev.txt")'
 jcheck "stack: pyproject.toml [project] and [tool.poetry] → FastAPI, SQLAlchemy, Flask, Redis, Ruff" "$tmp/stack.json" \
 	'ev("FastAPI","services/api/pyproject.toml") && ev("SQLAlchemy","services/api/pyproject.toml","SQLAlchemy") && ev("Flask","services/api/pyproject.toml") && dep("pypi","redis").version === "^5.0" && ev("Ruff","services/api/pyproject.toml") && dep("pypi","hypothesis") && !dep("pypi","python")'
 jcheck "stack: Pipfile → Requests, AWS (boto3), Black" "$tmp/stack.json" \
@@ -566,19 +576,19 @@ jcheck "stack: build.gradle.kts → Spring Boot plugin, Kotlin, Ktor, Kotest; co
 jcheck "stack: Gradle version catalog → libraries (module/group+name/string, version.ref) and plugins" "$tmp/stack.json" \
 	'j.dependencies.some(d => d.manifest === "jvm/gradle/libs.versions.toml" && d.name === "org.springframework.boot:spring-boot-starter-web" && d.version === "3.2.0") && ev("Redis","jvm/gradle/libs.versions.toml","redis.clients:jedis") && dep("maven","io.mockk:mockk").version === "1.13.8" && ev("Flyway","jvm/gradle/libs.versions.toml","org.flywaydb.flyway")'
 jcheck "stack: Gemfile → Rails (version constraints joined), PostgreSQL, RSpec in a dev group" "$tmp/stack.json" \
-	'dep("rubygems","rails").version === "~> 7.1, >= 7.1.2" && ev("Ruby on Rails","gems/Gemfile") && ev("PostgreSQL","gems/Gemfile","pg") && dep("rubygems","rspec-rails").scope === "dev" && ev("RSpec","gems/Gemfile")'
+	'dep("rubygems","rails").version === "~> 7.1, >= 7.1.2" && ev("Ruby on Rails","gems/Gemfile") && ev("PostgreSQL","gems/Gemfile","pg") && dep("rubygems","rspec-rails").scope === "dev" && ev("RSpec","gems/Gemfile") && ev("Sidekiq","gems/Gemfile") && dep("rubygems","puma").scope === "runtime"'
 jcheck "stack: composer.json → Laravel, PHPUnit, PHP; ext-* skipped" "$tmp/stack.json" \
 	'ev("Laravel","php/composer.json") && ev("PHPUnit","php/composer.json") && ev("PHP","php/composer.json","php") && !dep("packagist","ext-json")'
 jcheck "stack: csproj → ASP.NET Core (Sdk), Entity Framework Core, xUnit (child Version), .NET" "$tmp/stack.json" \
 	'ev("ASP.NET Core","App/App.csproj","Microsoft.NET.Sdk.Web") && ev("Entity Framework Core","App/App.csproj") && dep("nuget","xunit").version === "2.6.0" && tech(".NET")'
 jcheck "stack: pubspec.yaml → Flutter (sdk), BLoC, Dart" "$tmp/stack.json" \
 	'ev("Flutter","mobile/pubspec.yaml","flutter") && dep("pub","flutter").version === "sdk" && ev("BLoC","mobile/pubspec.yaml") && tech("Dart")'
-jcheck "stack: Dockerfile → Node.js, Nginx images; stage references and --platform skipped" "$tmp/stack.json" \
-	'dep("docker","node").version === "20-alpine" && ev("Nginx","Dockerfile","nginx") && !j.dependencies.some(d => d.ecosystem === "docker" && d.name === "build") && ev("Docker","Dockerfile")'
+jcheck "stack: Dockerfile → Node.js, Nginx images; stage references, --platform and \${ARG} images skipped" "$tmp/stack.json" \
+	'dep("docker","node").version === "20-alpine" && ev("Nginx","Dockerfile","nginx") && !j.dependencies.some(d => d.ecosystem === "docker" && (d.name === "build" || d.name.includes("$"))) && ev("Docker","Dockerfile")'
 jcheck "stack: docker-compose → PostgreSQL, Redis, Elasticsearch (registry host stripped), Docker Compose" "$tmp/stack.json" \
 	'ev("PostgreSQL","docker-compose.yml","postgres") && ev("Redis","docker-compose.yml","redis") && ev("Elasticsearch","docker-compose.yml","elasticsearch/elasticsearch") && ev("Docker Compose","docker-compose.yml")'
 jcheck "stack: Terraform → AWS (required_providers version), Google Cloud (resource prefix), module; comments ignored" "$tmp/stack.json" \
-	'dep("terraform","aws").version === "~> 5.0" && ev("Google Cloud","infra/main.tf","google") && dep("terraform-module","terraform-aws-modules/vpc/aws").version === "5.1.0" && !dep("terraform","azurerm") && ev("Terraform","infra/main.tf")'
+	'dep("terraform","aws").version === "~> 5.0" && ev("Google Cloud","infra/main.tf","google") && dep("terraform-module","terraform-aws-modules/vpc/aws").version === "5.1.0" && !dep("terraform","azurerm") && !dep("terraform","terraform") && ev("Terraform","infra/main.tf")'
 jcheck "stack: workflow uses: → GitHub Actions, Node.js, Docker, Terraform; service images; local actions skipped" "$tmp/stack.json" \
 	'ev("GitHub Actions",".github/workflows/ci.yml") && ev("Node.js",".github/workflows/ci.yml","actions/setup-node") && dep("github-actions","actions/checkout").version === "v4" && ev("Docker",".github/workflows/ci.yml") && ev("Terraform",".github/workflows/ci.yml","hashicorp/setup-terraform") && ev("RabbitMQ",".github/workflows/ci.yml","rabbitmq") && !j.dependencies.some(d => d.name.startsWith("./"))'
 jcheck "stack: Kubernetes manifest → Kubernetes, container images (Traefik)" "$tmp/stack.json" \

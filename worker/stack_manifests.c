@@ -292,7 +292,7 @@ add_pep508(stack_parse *p, const char *req, const char *scope)
 	}
 	/* version spec up to a marker or comment, blanks removed */
 	for (; *s && *s != ';' && *s != '#' && o + 1 < sizeof(version); s++)
-		if (!isspace((unsigned char) *s) && *s != '(' && *s != ')')
+		if (!isspace((unsigned char) *s) && *s != '(' && *s != ')' && *s != '\\')
 			version[o++] = *s;
 	version[o] = '\0';
 	if (version[0] == '@')
@@ -1383,6 +1383,8 @@ add_image(stack_parse *p, const char *ref)
 	char		name[512],
 				tag[128];
 
+	if (strchr(ref, '$'))
+		return;					/* ${VAR}: not knowable without the build args */
 	image_parts(ref, name, sizeof(name), tag, sizeof(tag));
 	if (name[0] && strcmp(name, "scratch") != 0)
 		stack_add_dep(p, "docker", name, tag, "runtime");
@@ -1767,8 +1769,12 @@ parse_gemfile(stack_parse *p, const char *text, size_t len)
 				group_scope = strstr(l, ":development") || strstr(l, ":test") ? "dev" : "group";
 			}
 		}
-		/* block structure: "... do" opens, "end" closes */
-		if ((ll >= 3 && strcmp(l + ll - 3, " do") == 0) || strstr(l, " do |"))
+		/* block structure: "... do" and leading if/unless/case/begin... open, "end" closes */
+		if ((ll >= 3 && strcmp(l + ll - 3, " do") == 0) || strstr(l, " do |") ||
+			strncmp(l, "if ", 3) == 0 || strncmp(l, "unless ", 7) == 0 ||
+			strncmp(l, "case ", 5) == 0 || strcmp(l, "begin") == 0 ||
+			strncmp(l, "while ", 6) == 0 || strncmp(l, "until ", 6) == 0 ||
+			strncmp(l, "def ", 4) == 0)
 			depth++;
 		else if (strcmp(l, "end") == 0)
 		{
@@ -1851,7 +1857,8 @@ tf_type_provider(stack_parse *p, const char *type)
 {
 	size_t		n = strcspn(type, "_");
 
-	if (n > 0 && n < 64)
+	/* "terraform_remote_state" & co. belong to the built-in provider */
+	if (n > 0 && n < 64 && strncmp(type, "terraform", n) != 0)
 		stack_add_depn(p, "terraform", type, n, NULL, "runtime");
 }
 
