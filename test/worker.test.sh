@@ -168,6 +168,7 @@ q "SELECT job_id FROM api.worker_claim_job($j8, 0, 'other-worker')" >/dev/null
 SQS_MESSAGE_BODY="{\"v\": 1, \"job_id\": $j8, \"attempt\": 0}" "$W" batch >"$tmp/batch3.log" 2>&1
 same "batch: a stale attempt does not touch a job another worker holds" \
 	"$?/$(q "SELECT status || ' ' || attempt || ' ' || worker_id FROM sesami.jobs WHERE id = $j8")" "0/processing 1 other-worker"
+q "SELECT api.worker_fail($j8, 1, 'released by the test', false)" >/dev/null
 for body in 'not json' '{"job_id": "7"}' '{"job_id": -1, "attempt": 0}' '[]'; do
 	SQS_MESSAGE_BODY="$body" "$W" batch >/dev/null 2>&1
 	same "batch: malformed body '$body' exits 0 (not retryable)" "$?" 0

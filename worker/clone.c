@@ -10,7 +10,9 @@
  * Child side (clone_child_main): sets RLIMIT_AS, reads the token, clones with
  * libgit2 (bare, no checkout, no tags, no redirects), enforcing the byte and
  * object limits in the transfer-progress callback and with
- * GIT_OPT_SET_PACK_MAX_OBJECTS.  The token is wiped after the clone.
+ * GIT_OPT_SET_PACK_MAX_OBJECTS, and the byte limit once more on the clone's
+ * size on disk (local mirrors are copied without a byte count).  The token is
+ * wiped after the clone.
  *
  * Run directories are "run-<pid>-XXXXXX" under a base directory (mode 0700);
  * rundir_clean_stale removes those whose process is gone, so a crashed
@@ -285,6 +287,28 @@ error_class(const git_error *e)
 	return "permanent";
 }
 
+static uint64_t dir_total;
+
+/* nftw callback: add up the sizes of regular files. */
+static int
+add_size(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void) path;
+	(void) ftw;
+	if (flag == FTW_F)
+		dir_total += (uint64_t) sb->st_size;
+	return 0;
+}
+
+/* Total size of the regular files under path. */
+static uint64_t
+dir_bytes(const char *path)
+{
+	dir_total = 0;
+	nftw(path, add_size, 16, FTW_PHYS);
+	return dir_total;
+}
+
 /* Child entry point: `sesami-worker _clone SOURCE DEST MAX_BYTES MAX_OBJECTS MAX_MEMORY`. */
 int
 clone_child_main(int argc, char **argv)
@@ -348,6 +372,15 @@ clone_child_main(int argc, char **argv)
 	}
 	git_repository_free(repo);
 	git_libgit2_shutdown();
+
+	/* local and mirror clones copy objects without a byte count: check the result */
+	if (dir_bytes(argv[3]) > c.max_bytes)
+	{
+		printf("error limit repository exceeds the clone limits (%llu bytes)\n",
+			   (unsigned long long) c.max_bytes);
+		fflush(stdout);
+		return 1;
+	}
 	return 0;
 }
 

@@ -23,6 +23,9 @@
 #include <openssl/crypto.h>
 
 #include "analysis.h"
+#include "cli_db.h"
+#include "clone.h"
+#include "treescan.h"
 
 /* Print the usage text to the given stream. */
 static void
@@ -32,6 +35,9 @@ usage(FILE *out)
 		  "\n"
 		  "commands:\n"
 		  "  analyze   analyse a local repository (sesami-worker analyze --help)\n"
+		  "  local     claim queued jobs from PostgreSQL (sesami-worker local --help)\n"
+		  "  batch     run the job in $SQS_MESSAGE_BODY (AWS Batch)\n"
+		  "  poll      run jobs from an SQS queue\n"
 		  "  version   print the versions of the linked libraries\n"
 		  "  help      print this text\n",
 		  out);
@@ -41,10 +47,12 @@ usage(FILE *out)
 static void
 analyze_usage(FILE *out)
 {
-	fputs("usage: sesami-worker analyze PATH [--author EMAIL ...] [--json] [--threads N]\n"
+	fputs("usage: sesami-worker analyze PATH|URL [--author EMAIL ...] [--json] [--threads N]\n"
 		  "                              [--max-file-bytes N] [--progress] [--trust-owner]\n"
 		  "\n"
-		  "Analyse the repository at PATH (bare or not) at HEAD, without a database:\n"
+		  "Analyse the repository at PATH (bare or not), or cloned from an https URL\n"
+		  "(sandboxed, as the job modes do; $SESAMI_MIRROR_DIR and $GITHUB_TOKEN apply),\n"
+		  "at HEAD, without a database:\n"
 		  "surviving lines per author as `git blame` counts them (.mailmap applied;\n"
 		  "binary files, symlinks and submodules are not counted), commits, added and\n"
 		  "deleted lines and files touched per author, and the top author of each file.\n"
@@ -84,6 +92,8 @@ cmd_analyze(int argc, char **argv)
 	analysis_result *r = NULL;
 	bool		as_json = false;
 	char		err[1024];
+	char		rundir[4096] = "";
+	char		clone_path[4200];
 	int			rc;
 
 	if (!authors)
@@ -195,10 +205,37 @@ cmd_analyze(int argc, char **argv)
 		return 2;
 	}
 	opt.authors = authors;
+	if (strncmp(path, "https://", 8) == 0)
+	{
+		/* a URL: clone it (bare, sandboxed) into a private run directory */
+		clone_limits limits;
+		char		srcbuf[4200];
+		const char *workdir = getenv("SESAMI_WORK_DIR") ? getenv("SESAMI_WORK_DIR") : "/tmp/sesami-worker";
+
+		clone_limits_default(&limits);
+		if (rundir_create(workdir, rundir, sizeof(rundir), err, sizeof(err)) != 0)
+		{
+			fprintf(stderr, "sesami-worker: %s\n", err);
+			free(authors);
+			return 1;
+		}
+		snprintf(clone_path, sizeof(clone_path), "%s/repo.git", rundir);
+		if (clone_repository(clone_source(path, getenv("SESAMI_MIRROR_DIR"), srcbuf, sizeof(srcbuf)),
+							 clone_path, getenv("GITHUB_TOKEN"), &limits, NULL, NULL,
+							 err, sizeof(err)) != CLONE_OK)
+		{
+			fprintf(stderr, "sesami-worker: %s\n", err);
+			rundir_remove(rundir);
+			free(authors);
+			return 1;
+		}
+		path = clone_path;
+	}
 	rc = sesami_analyze(path, &opt, &r, err, sizeof(err));
 	free(authors);
 	if (rc != 0)
 	{
+		rundir_remove(rundir);
 		fprintf(stderr, "sesami-worker: %s\n", err);
 		if (strstr(err, "owner") || strstr(err, "safe.directory"))
 			fprintf(stderr, "hint: the repository belongs to another user; pass --trust-owner "
@@ -208,6 +245,19 @@ cmd_analyze(int argc, char **argv)
 	if (as_json)
 	{
 		json_object *doc = analysis_result_to_json(r);
+		json_object *languages,
+				   *stack;
+
+		if (tree_scan(path, &languages, &stack, err, sizeof(err)) != 0)
+		{
+			fprintf(stderr, "sesami-worker: %s\n", err);
+			json_object_put(doc);
+			analysis_result_free(r);
+			rundir_remove(rundir);
+			return 1;
+		}
+		json_object_object_add(doc, "languages", languages);
+		json_object_object_add(doc, "stack", stack);
 
 		puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(doc);
@@ -215,6 +265,7 @@ cmd_analyze(int argc, char **argv)
 	else
 		analysis_result_print_table(r, stdout);
 	analysis_result_free(r);
+	rundir_remove(rundir);
 	return 0;
 }
 
@@ -249,6 +300,10 @@ main(int argc, char **argv)
 		return print_versions();
 	if (strcmp(argv[1], "analyze") == 0)
 		return cmd_analyze(argc, argv);
+	if (is_database_mode(argv[1]))
+		return cmd_database_mode(argc, argv);
+	if (strcmp(argv[1], "_clone") == 0)
+		return clone_child_main(argc, argv);
 
 	fprintf(stderr, "sesami-worker: unknown command \"%s\"\n", argv[1]);
 	usage(stderr);
