@@ -274,7 +274,9 @@ compare "this project's HEAD" "$root"
 # Keep the suite inside its time budget: linguist-js needs ~3 s per 1,000
 # files, so mirrors are compared (in name order) while 15,000 files remain.
 budget=15000
+[ "${SESAMI_TEST_MIRRORS:-1}" != 0 ] || budget=0
 for m in /work/.mirror/*/repo /work/.mirror/*.git; do
+	[ "$budget" -gt 0 ] || break
 	[ -d "$m" ] || continue
 	git -C "$m" rev-parse -q --verify HEAD >/dev/null 2>&1 || continue
 	files=$(git -C "$m" ls-tree -r --name-only HEAD | wc -l)
