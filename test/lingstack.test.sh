@@ -338,6 +338,33 @@ boto3 = {version = ">=1.28"}
 [dev-packages]
 black = "*"
 EOF
+cat >"$S/py/setup.py" <<'EOF'
+from setuptools import setup
+REQS = ["ignored-variable-list"]
+setup(
+    name="x",
+    install_requires=[
+        "numpy>=1.20",  # arrays
+        'pandas',
+    ],
+    extras_require={"ml": ["torch>=2"], "dev": ["mypy"]},
+    tests_require=REQS,
+)
+EOF
+cat >"$S/py/setup.cfg" <<'EOF'
+[metadata]
+name = x
+
+[options]
+python_requires = >=3.8
+install_requires =
+    scipy
+    matplotlib>=3
+
+[options.extras_require]
+viz = seaborn
+EOF
+printf 'setup(install_requires=["gunicorn",\n' >"$S/broken/setup.py"
 cat >"$S/go.mod" <<'EOF'
 module example.com/svc
 
@@ -550,7 +577,7 @@ commit "$S"
 check "stack: stack_driver runs on the synthetic repository" test -s "$tmp/stack.json"
 
 jcheck "stack: one manifest of each kind found" "$tmp/stack.json" \
-	'["package.json","requirements.txt","pyproject.toml","Pipfile","go.mod","Cargo.toml","pom.xml","build.gradle","libs.versions.toml","Gemfile","composer.json","csproj","pubspec.yaml","Dockerfile","docker-compose","terraform","github-actions","kubernetes"].every(k => j.manifests.some(m => m.kind === k))'
+	'["package.json","requirements.txt","pyproject.toml","Pipfile","setup.py","setup.cfg","go.mod","Cargo.toml","pom.xml","build.gradle","libs.versions.toml","Gemfile","composer.json","csproj","pubspec.yaml","Dockerfile","docker-compose","terraform","github-actions","kubernetes"].every(k => j.manifests.some(m => m.kind === k))'
 jcheck "stack: package.json → React, Next.js, Express, Jest, PostgreSQL, Prisma with evidence" "$tmp/stack.json" \
 	'ev("React","package.json","react") && ev("Next.js","package.json","next") && ev("Express","package.json","express") && ev("Jest","package.json","jest") && ev("PostgreSQL","package.json","pg") && ev("Prisma","package.json","prisma")'
 jcheck "stack: package.json dependency keeps version spec and scope" "$tmp/stack.json" \
@@ -565,6 +592,8 @@ jcheck "stack: pyproject.toml [project] and [tool.poetry] → FastAPI, SQLAlchem
 	'ev("FastAPI","services/api/pyproject.toml") && ev("SQLAlchemy","services/api/pyproject.toml","SQLAlchemy") && ev("Flask","services/api/pyproject.toml") && dep("pypi","redis").version === "^5.0" && ev("Ruff","services/api/pyproject.toml") && dep("pypi","hypothesis") && !dep("pypi","python")'
 jcheck "stack: Pipfile → Requests, AWS (boto3), Black" "$tmp/stack.json" \
 	'ev("Requests","py/Pipfile") && dep("pypi","boto3").version === ">=1.28" && ev("Black","py/Pipfile") && dep("pypi","black").scope === "dev"'
+jcheck "stack: setup.py literal lists and setup.cfg options → NumPy, pandas, PyTorch, SciPy, Matplotlib, seaborn" "$tmp/stack.json" \
+	'ev("NumPy","py/setup.py","numpy") && dep("pypi","numpy").version === ">=1.20" && ev("pandas","py/setup.py") && dep("pypi","torch").scope === "optional" && !dep("pypi","ml") && !dep("pypi","ignored-variable-list") && ev("SciPy","py/setup.cfg") && dep("pypi","matplotlib").version === ">=3" && ev("seaborn","py/setup.cfg") && !dep("pypi","x") && tech("setuptools")'
 jcheck "stack: go.mod → Gin, Echo, GORM; indirect requirements are not evidence" "$tmp/stack.json" \
 	'ev("Gin","go.mod") && ev("Echo","go.mod","github.com/labstack/echo/v4") && ev("GORM","go.mod") && dep("go","github.com/spf13/cobra").scope === "indirect" && !tech("Cobra")'
 jcheck "stack: Cargo.toml → Actix, Tokio, Axum (sub-table form), Serde (multi-line), Criterion" "$tmp/stack.json" \
@@ -596,9 +625,9 @@ jcheck "stack: Kubernetes manifest → Kubernetes, container images (Traefik)" "
 jcheck "stack: vendored manifests and presence files (node_modules/, deps/) are ignored" "$tmp/stack.json" \
 	'!tech("Vue") && !tech("Hanami") && !tech("CMake") && !j.manifests.some(m => /^(node_modules|deps)\//.test(m.path))'
 jcheck "stack: every malformed manifest is skipped with the parser's message" "$tmp/stack.json" \
-	'["package.json","pom.xml","pyproject.toml","Cargo.toml","docker-compose.yml","go.mod","Gemfile","requirements.txt","Dockerfile","pubspec.yaml","Broken.csproj","main.tf"].map(f => "broken/" + f).concat([".github/workflows/broken.yml"]).every(f => (skipped(f) || {reason: ""}).reason.startsWith("malformed "))'
+	'["package.json","pom.xml","pyproject.toml","Cargo.toml","docker-compose.yml","go.mod","Gemfile","requirements.txt","Dockerfile","pubspec.yaml","Broken.csproj","main.tf","setup.py"].map(f => "broken/" + f).concat([".github/workflows/broken.yml"]).every(f => (skipped(f) || {reason: ""}).reason.startsWith("malformed "))'
 jcheck "stack: malformed manifests contribute no dependency or technology" "$tmp/stack.json" \
-	'!j.dependencies.some(d => d.manifest.startsWith("broken/")) && !tech("Svelte") && !tech("Quarkus") && !tech("Tornado") && !tech("Sinatra") && !tech("Fiber") && !tech("Heroku")'
+	'!j.dependencies.some(d => d.manifest.startsWith("broken/")) && !tech("Svelte") && !tech("Quarkus") && !tech("Tornado") && !tech("Sinatra") && !tech("Fiber") && !tech("Heroku") && !tech("Gunicorn")'
 jcheck "stack: parser messages say where (JSON byte / YAML line / TOML line)" "$tmp/stack.json" \
 	'/JSON error at byte/.test(skipped("broken/package.json").reason) && /YAML error at line \d+: did not find/.test(skipped("broken/docker-compose.yml").reason) && /line 2: unterminated array/.test(skipped("broken/pyproject.toml").reason)'
 jcheck "stack: a manifest over 1 MiB is skipped with a reason" "$tmp/stack.json" \
