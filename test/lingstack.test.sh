@@ -269,6 +269,19 @@ vcheck "$D" sub/third_party/keep.py $'counted\tPython'
 vcheck "$D" vendor/lib/lib.c $'vendored\t-'
 compare "tree D (.gitattributes linguist-* overrides)" "$D"
 
+# tree E: only a nested .gitattributes (the reader must still look these up)
+E="$tmp/tree-e"
+mkdir -p "$E/sub/deeper"
+printf '*.c linguist-vendored\n' >"$E/sub/.gitattributes"
+lines 5 'int a;' >"$E/sub/a.c"
+lines 5 'int c;' >"$E/sub/deeper/c.c"
+lines 5 'int b;' >"$E/b.c"
+commit "$E"
+"$tmp/ld" --files "$E" >"$tmp/files-tree-e"
+vcheck "$E" sub/a.c $'vendored\t-'
+vcheck "$E" sub/deeper/c.c $'vendored\t-'
+vcheck "$E" b.c $'counted\tC'
+
 # ---------------------------------------------------------------- real trees
 compare "this project's HEAD" "$root"
 # Keep the suite inside its time budget: linguist-js needs ~3 s per 1,000
