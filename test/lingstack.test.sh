@@ -531,6 +531,9 @@ module "vpc" {
   source  = "terraform-aws-modules/vpc/aws"
   version = "5.1.0"
 }
+module "local" {
+  source = "../modules/net"
+}
 EOF
 cat >"$S/.github/workflows/ci.yml" <<'EOF'
 name: ci
@@ -629,8 +632,8 @@ jcheck "stack: Dockerfile → Node.js, Nginx images; stage references, --platfor
 	'dep("docker","node").version === "20-alpine" && ev("Nginx","Dockerfile","nginx") && !j.dependencies.some(d => d.ecosystem === "docker" && (d.name === "build" || d.name.includes("$"))) && ev("Docker","Dockerfile")'
 jcheck "stack: docker-compose → PostgreSQL, Redis, Elasticsearch (registry host stripped), Docker Compose" "$tmp/stack.json" \
 	'ev("PostgreSQL","docker-compose.yml","postgres") && ev("Redis","docker-compose.yml","redis") && ev("Elasticsearch","docker-compose.yml","elasticsearch/elasticsearch") && ev("Docker Compose","docker-compose.yml")'
-jcheck "stack: Terraform → AWS (required_providers version), Google Cloud (resource prefix), module; comments ignored" "$tmp/stack.json" \
-	'dep("terraform","aws").version === "~> 5.0" && ev("Google Cloud","infra/main.tf","google") && dep("terraform-module","terraform-aws-modules/vpc/aws").version === "5.1.0" && !dep("terraform","azurerm") && !dep("terraform","terraform") && ev("Terraform","infra/main.tf")'
+jcheck "stack: Terraform → AWS (required_providers version), Google Cloud (resource prefix), registry module; comments and local modules ignored" "$tmp/stack.json" \
+	'dep("terraform","aws").version === "~> 5.0" && ev("Google Cloud","infra/main.tf","google") && dep("terraform-module","terraform-aws-modules/vpc/aws").version === "5.1.0" && !dep("terraform","azurerm") && !dep("terraform","terraform") && !j.dependencies.some(d => d.name.startsWith("../")) && ev("Terraform","infra/main.tf")'
 jcheck "stack: workflow uses: → GitHub Actions, Node.js, Docker, Terraform; service images; local actions skipped" "$tmp/stack.json" \
 	'ev("GitHub Actions",".github/workflows/ci.yml") && ev("Node.js",".github/workflows/ci.yml","actions/setup-node") && dep("github-actions","actions/checkout").version === "v4" && ev("Docker",".github/workflows/ci.yml") && ev("Terraform",".github/workflows/ci.yml","hashicorp/setup-terraform") && ev("RabbitMQ",".github/workflows/ci.yml","rabbitmq") && !j.dependencies.some(d => d.name.startsWith("./"))'
 jcheck "stack: Kubernetes manifest → Kubernetes, container images (Traefik)" "$tmp/stack.json" \

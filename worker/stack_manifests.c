@@ -2110,7 +2110,8 @@ parse_terraform(stack_parse *p, const char *text, size_t len)
 			st.req_depth = -1;
 		if (st.module_depth >= 0 && st.depth < st.module_depth)
 		{
-			if (st.module_source[0])
+			/* local modules ("./x", "../x") are the repository's own code */
+			if (st.module_source[0] && st.module_source[0] != '.')
 				stack_add_dep(p, "terraform-module", st.module_source, st.module_version, "runtime");
 			st.module_depth = -1;
 		}
