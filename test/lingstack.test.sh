@@ -9,7 +9,7 @@
 #     .gitattributes overrides (nested files included);
 #   - byte percentages agree with linguist-js (pinned in test/linguist) within
 #     1 percentage point on synthetic trees, this project's own HEAD and the
-#     repositories mirrored under /work/.mirror, up to 15,000 files in all
+#     repositories mirrored under /work/.mirror, up to 8,000 files in all
 #     (read-only: HEAD is checked out
 #     into a temp dir through a private index; linguist-js needs files on disk);
 #   - every manifest kind yields the expected dependencies and technologies
@@ -285,8 +285,8 @@ vcheck "$E" b.c $'counted\tC'
 # ---------------------------------------------------------------- real trees
 compare "this project's HEAD" "$root"
 # Keep the suite inside its time budget: linguist-js needs ~3 s per 1,000
-# files, so mirrors are compared (in name order) while 15,000 files remain.
-budget=15000
+# files, so mirrors are compared (in name order) while 8,000 files remain.
+budget=8000
 for m in /work/.mirror/*/repo /work/.mirror/*.git; do
 	[ -d "$m" ] || continue
 	git -C "$m" rev-parse -q --verify HEAD >/dev/null 2>&1 || continue
