@@ -22,7 +22,7 @@ static const char *const paths[] = {
 	"Cargo.toml", "pom.xml", "build.gradle", "Gemfile", "composer.json",
 	"a.csproj", "pubspec.yaml", "Dockerfile", "docker-compose.yml", "main.tf",
 	".github/workflows/ci.yml", "k8s/x.yaml", "src/a.h", "x.m", "a.pl",
-	"gradle/libs.versions.toml", "x.asc", "y.l",
+	"gradle/libs.versions.toml", "x.asc", "y.l", "setup.py", "setup.cfg",
 };
 
 /* libFuzzer entry point: scan one file and classify it. */

@@ -24,7 +24,7 @@ typedef struct walk_ctx
 {
 	git_repository *repo;
 	lang_stats *stats;
-	const git_oid *commit;		/* for .gitattributes; NULL to ignore them */
+	lang_attr_reader *attrs;	/* .gitattributes; NULL to ignore them */
 	int			list_files;
 	int			failed;
 } walk_ctx;
@@ -62,7 +62,7 @@ visit(const char *root, const git_tree_entry *entry, void *payload)
 	data = git_blob_rawcontent(blob);
 	size = git_blob_rawsize(blob);
 	lang_attrs_clear(&attrs);
-	if (ctx->commit && lang_attrs_from_git(ctx->repo, ctx->commit, path, &attrs) != 0)
+	if (ctx->attrs && lang_attr_reader_get(ctx->attrs, path, &attrs) != 0)
 	{
 		git_blob_free(blob);
 		ctx->failed = 1;
@@ -125,8 +125,12 @@ main(int argc, char **argv)
 		goto done;
 	}
 	ctx.repo = repo;
-	if (use_attrs && git_object_peel((git_object **) &commit, obj, GIT_OBJECT_COMMIT) == 0)
-		ctx.commit = git_commit_id(commit);
+	if (use_attrs && git_object_peel((git_object **) &commit, obj, GIT_OBJECT_COMMIT) == 0 &&
+		(ctx.attrs = lang_attr_reader_new(repo, git_commit_id(commit))) == NULL)
+	{
+		fprintf(stderr, "languages_driver: %s\n", git_error_last() ? git_error_last()->message : "out of memory");
+		goto done;
+	}
 	ctx.stats = lang_stats_new();
 	if (!ctx.stats || git_tree_walk(tree, GIT_TREEWALK_PRE, visit, &ctx) != 0 || ctx.failed)
 	{
@@ -140,6 +144,7 @@ main(int argc, char **argv)
 	rc = 0;
 done:
 	lang_stats_free(ctx.stats);
+	lang_attr_reader_free(ctx.attrs);
 	git_commit_free(commit);
 	git_tree_free(tree);
 	git_object_free(obj);

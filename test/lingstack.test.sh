@@ -9,7 +9,7 @@
 #     .gitattributes overrides (nested files included);
 #   - byte percentages agree with linguist-js (pinned in test/linguist) within
 #     1 percentage point on synthetic trees, this project's own HEAD and the
-#     repositories mirrored under /work/.mirror, up to 15,000 files in all
+#     repositories mirrored under /work/.mirror, up to 8,000 files in all
 #     (read-only: HEAD is checked out
 #     into a temp dir through a private index; linguist-js needs files on disk);
 #   - every manifest kind yields the expected dependencies and technologies
@@ -269,11 +269,24 @@ vcheck "$D" sub/third_party/keep.py $'counted\tPython'
 vcheck "$D" vendor/lib/lib.c $'vendored\t-'
 compare "tree D (.gitattributes linguist-* overrides)" "$D"
 
+# tree E: only a nested .gitattributes (the reader must still look these up)
+E="$tmp/tree-e"
+mkdir -p "$E/sub/deeper"
+printf '*.c linguist-vendored\n' >"$E/sub/.gitattributes"
+lines 5 'int a;' >"$E/sub/a.c"
+lines 5 'int c;' >"$E/sub/deeper/c.c"
+lines 5 'int b;' >"$E/b.c"
+commit "$E"
+"$tmp/ld" --files "$E" >"$tmp/files-tree-e"
+vcheck "$E" sub/a.c $'vendored\t-'
+vcheck "$E" sub/deeper/c.c $'vendored\t-'
+vcheck "$E" b.c $'counted\tC'
+
 # ---------------------------------------------------------------- real trees
 compare "this project's HEAD" "$root"
 # Keep the suite inside its time budget: linguist-js needs ~3 s per 1,000
-# files, so mirrors are compared (in name order) while 15,000 files remain.
-budget=15000
+# files, so mirrors are compared (in name order) while 8,000 files remain.
+budget=8000
 [ "${SESAMI_TEST_MIRRORS:-1}" != 0 ] || budget=0
 for m in /work/.mirror/*/repo /work/.mirror/*.git; do
 	[ "$budget" -gt 0 ] || break
@@ -340,6 +353,33 @@ boto3 = {version = ">=1.28"}
 [dev-packages]
 black = "*"
 EOF
+cat >"$S/py/setup.py" <<'EOF'
+from setuptools import setup
+REQS = ["ignored-variable-list"]
+setup(
+    name="x",
+    install_requires=[
+        "numpy>=1.20",  # arrays
+        'pandas',
+    ],
+    extras_require={"ml": ["torch>=2"], "dev": ["mypy"]},
+    tests_require=REQS,
+)
+EOF
+cat >"$S/py/setup.cfg" <<'EOF'
+[metadata]
+name = x
+
+[options]
+python_requires = >=3.8
+install_requires =
+    scipy
+    matplotlib>=3
+
+[options.extras_require]
+viz = seaborn
+EOF
+printf 'setup(install_requires=["gunicorn",\n' >"$S/broken/setup.py"
 cat >"$S/go.mod" <<'EOF'
 module example.com/svc
 
@@ -493,6 +533,9 @@ module "vpc" {
   source  = "terraform-aws-modules/vpc/aws"
   version = "5.1.0"
 }
+module "local" {
+  source = "../modules/net"
+}
 EOF
 cat >"$S/.github/workflows/ci.yml" <<'EOF'
 name: ci
@@ -552,7 +595,7 @@ commit "$S"
 check "stack: stack_driver runs on the synthetic repository" test -s "$tmp/stack.json"
 
 jcheck "stack: one manifest of each kind found" "$tmp/stack.json" \
-	'["package.json","requirements.txt","pyproject.toml","Pipfile","go.mod","Cargo.toml","pom.xml","build.gradle","libs.versions.toml","Gemfile","composer.json","csproj","pubspec.yaml","Dockerfile","docker-compose","terraform","github-actions","kubernetes"].every(k => j.manifests.some(m => m.kind === k))'
+	'["package.json","requirements.txt","pyproject.toml","Pipfile","setup.py","setup.cfg","go.mod","Cargo.toml","pom.xml","build.gradle","libs.versions.toml","Gemfile","composer.json","csproj","pubspec.yaml","Dockerfile","docker-compose","terraform","github-actions","kubernetes"].every(k => j.manifests.some(m => m.kind === k))'
 jcheck "stack: package.json → React, Next.js, Express, Jest, PostgreSQL, Prisma with evidence" "$tmp/stack.json" \
 	'ev("React","package.json","react") && ev("Next.js","package.json","next") && ev("Express","package.json","express") && ev("Jest","package.json","jest") && ev("PostgreSQL","package.json","pg") && ev("Prisma","package.json","prisma")'
 jcheck "stack: package.json dependency keeps version spec and scope" "$tmp/stack.json" \
@@ -567,6 +610,8 @@ jcheck "stack: pyproject.toml [project] and [tool.poetry] → FastAPI, SQLAlchem
 	'ev("FastAPI","services/api/pyproject.toml") && ev("SQLAlchemy","services/api/pyproject.toml","SQLAlchemy") && ev("Flask","services/api/pyproject.toml") && dep("pypi","redis").version === "^5.0" && ev("Ruff","services/api/pyproject.toml") && dep("pypi","hypothesis") && !dep("pypi","python")'
 jcheck "stack: Pipfile → Requests, AWS (boto3), Black" "$tmp/stack.json" \
 	'ev("Requests","py/Pipfile") && dep("pypi","boto3").version === ">=1.28" && ev("Black","py/Pipfile") && dep("pypi","black").scope === "dev"'
+jcheck "stack: setup.py literal lists and setup.cfg options → NumPy, pandas, PyTorch, SciPy, Matplotlib, seaborn" "$tmp/stack.json" \
+	'ev("NumPy","py/setup.py","numpy") && dep("pypi","numpy").version === ">=1.20" && ev("pandas","py/setup.py") && dep("pypi","torch").scope === "optional" && !dep("pypi","ml") && !dep("pypi","ignored-variable-list") && ev("SciPy","py/setup.cfg") && dep("pypi","matplotlib").version === ">=3" && ev("seaborn","py/setup.cfg") && !dep("pypi","x") && tech("setuptools")'
 jcheck "stack: go.mod → Gin, Echo, GORM; indirect requirements are not evidence" "$tmp/stack.json" \
 	'ev("Gin","go.mod") && ev("Echo","go.mod","github.com/labstack/echo/v4") && ev("GORM","go.mod") && dep("go","github.com/spf13/cobra").scope === "indirect" && !tech("Cobra")'
 jcheck "stack: Cargo.toml → Actix, Tokio, Axum (sub-table form), Serde (multi-line), Criterion" "$tmp/stack.json" \
@@ -589,8 +634,8 @@ jcheck "stack: Dockerfile → Node.js, Nginx images; stage references, --platfor
 	'dep("docker","node").version === "20-alpine" && ev("Nginx","Dockerfile","nginx") && !j.dependencies.some(d => d.ecosystem === "docker" && (d.name === "build" || d.name.includes("$"))) && ev("Docker","Dockerfile")'
 jcheck "stack: docker-compose → PostgreSQL, Redis, Elasticsearch (registry host stripped), Docker Compose" "$tmp/stack.json" \
 	'ev("PostgreSQL","docker-compose.yml","postgres") && ev("Redis","docker-compose.yml","redis") && ev("Elasticsearch","docker-compose.yml","elasticsearch/elasticsearch") && ev("Docker Compose","docker-compose.yml")'
-jcheck "stack: Terraform → AWS (required_providers version), Google Cloud (resource prefix), module; comments ignored" "$tmp/stack.json" \
-	'dep("terraform","aws").version === "~> 5.0" && ev("Google Cloud","infra/main.tf","google") && dep("terraform-module","terraform-aws-modules/vpc/aws").version === "5.1.0" && !dep("terraform","azurerm") && !dep("terraform","terraform") && ev("Terraform","infra/main.tf")'
+jcheck "stack: Terraform → AWS (required_providers version), Google Cloud (resource prefix), registry module; comments and local modules ignored" "$tmp/stack.json" \
+	'dep("terraform","aws").version === "~> 5.0" && ev("Google Cloud","infra/main.tf","google") && dep("terraform-module","terraform-aws-modules/vpc/aws").version === "5.1.0" && !dep("terraform","azurerm") && !dep("terraform","terraform") && !j.dependencies.some(d => d.name.startsWith("../")) && ev("Terraform","infra/main.tf")'
 jcheck "stack: workflow uses: → GitHub Actions, Node.js, Docker, Terraform; service images; local actions skipped" "$tmp/stack.json" \
 	'ev("GitHub Actions",".github/workflows/ci.yml") && ev("Node.js",".github/workflows/ci.yml","actions/setup-node") && dep("github-actions","actions/checkout").version === "v4" && ev("Docker",".github/workflows/ci.yml") && ev("Terraform",".github/workflows/ci.yml","hashicorp/setup-terraform") && ev("RabbitMQ",".github/workflows/ci.yml","rabbitmq") && !j.dependencies.some(d => d.name.startsWith("./"))'
 jcheck "stack: Kubernetes manifest → Kubernetes, container images (Traefik)" "$tmp/stack.json" \
@@ -598,9 +643,9 @@ jcheck "stack: Kubernetes manifest → Kubernetes, container images (Traefik)" "
 jcheck "stack: vendored manifests and presence files (node_modules/, deps/) are ignored" "$tmp/stack.json" \
 	'!tech("Vue") && !tech("Hanami") && !tech("CMake") && !j.manifests.some(m => /^(node_modules|deps)\//.test(m.path))'
 jcheck "stack: every malformed manifest is skipped with the parser's message" "$tmp/stack.json" \
-	'["package.json","pom.xml","pyproject.toml","Cargo.toml","docker-compose.yml","go.mod","Gemfile","requirements.txt","Dockerfile","pubspec.yaml","Broken.csproj","main.tf"].map(f => "broken/" + f).concat([".github/workflows/broken.yml"]).every(f => (skipped(f) || {reason: ""}).reason.startsWith("malformed "))'
+	'["package.json","pom.xml","pyproject.toml","Cargo.toml","docker-compose.yml","go.mod","Gemfile","requirements.txt","Dockerfile","pubspec.yaml","Broken.csproj","main.tf","setup.py"].map(f => "broken/" + f).concat([".github/workflows/broken.yml"]).every(f => (skipped(f) || {reason: ""}).reason.startsWith("malformed "))'
 jcheck "stack: malformed manifests contribute no dependency or technology" "$tmp/stack.json" \
-	'!j.dependencies.some(d => d.manifest.startsWith("broken/")) && !tech("Svelte") && !tech("Quarkus") && !tech("Tornado") && !tech("Sinatra") && !tech("Fiber") && !tech("Heroku")'
+	'!j.dependencies.some(d => d.manifest.startsWith("broken/")) && !tech("Svelte") && !tech("Quarkus") && !tech("Tornado") && !tech("Sinatra") && !tech("Fiber") && !tech("Heroku") && !tech("Gunicorn")'
 jcheck "stack: parser messages say where (JSON byte / YAML line / TOML line)" "$tmp/stack.json" \
 	'/JSON error at byte/.test(skipped("broken/package.json").reason) && /YAML error at line \d+: did not find/.test(skipped("broken/docker-compose.yml").reason) && /line 2: unterminated array/.test(skipped("broken/pyproject.toml").reason)'
 jcheck "stack: a manifest over 1 MiB is skipped with a reason" "$tmp/stack.json" \

@@ -30,6 +30,8 @@ typedef enum manifest_kind
 	MK_REQUIREMENTS,
 	MK_PYPROJECT,
 	MK_PIPFILE,
+	MK_SETUP_PY,
+	MK_SETUP_CFG,
 	MK_GO_MOD,
 	MK_CARGO,
 	MK_POM,

@@ -18,7 +18,8 @@
  *                                 multi-line arrays or strings), which is all
  *                                 the dependency sections need; Debian 12
  *                                 packages no C TOML library
- *   requirements*.txt, go.mod,    line scanners
+ *   requirements*.txt, go.mod,    line scanners (setup.py: the literal lists
+ *   setup.py, setup.cfg,          passed as install_requires & co. only)
  *   build.gradle(.kts), Gemfile,
  *   Dockerfile, *.tf
  */
@@ -58,6 +59,10 @@ manifest_kind_name(manifest_kind kind)
 			return "pyproject.toml";
 		case MK_PIPFILE:
 			return "Pipfile";
+		case MK_SETUP_PY:
+			return "setup.py";
+		case MK_SETUP_CFG:
+			return "setup.cfg";
 		case MK_GO_MOD:
 			return "go.mod";
 		case MK_CARGO:
@@ -118,6 +123,10 @@ manifest_kind_of(const char *path)
 		return MK_PYPROJECT;
 	if (strcmp(name, "Pipfile") == 0)
 		return MK_PIPFILE;
+	if (strcmp(name, "setup.py") == 0)
+		return MK_SETUP_PY;
+	if (strcmp(name, "setup.cfg") == 0)
+		return MK_SETUP_CFG;
 	if (strcmp(name, "go.mod") == 0)
 		return MK_GO_MOD;
 	if (strcmp(name, "Cargo.toml") == 0)
@@ -336,6 +345,158 @@ parse_requirements(stack_parse *p, const char *text, size_t len)
 		}
 		if (add_pep508(p, l, "runtime") != 0)
 			return fail(p, "line %d: cannot read a requirement from \"%.40s\"", it.lineno, l);
+	}
+	return 0;
+}
+
+/* Scope of a setuptools requirement keyword, or NULL when it is not one. */
+static const char *
+setup_keyword_scope(const char *key, size_t len)
+{
+	if (len == 16 && strncmp(key, "install_requires", len) == 0)
+		return "runtime";
+	if (len == 14 && strncmp(key, "extras_require", len) == 0)
+		return "optional";
+	if ((len == 13 && strncmp(key, "tests_require", len) == 0) ||
+		(len == 14 && strncmp(key, "setup_requires", len) == 0))
+		return "dev";
+	return NULL;
+}
+
+/*
+ * setup.py: the string literals of the list (or dict of lists) given to
+ * install_requires=, extras_require=, tests_require= and setup_requires=.
+ * Requirements built at run time (variables, file reads) are not seen.
+ */
+static int
+parse_setup_py(stack_parse *p, const char *text, size_t len)
+{
+	size_t		i = 0;
+
+	if (has_nul(text, len))
+		return fail(p, "binary content");
+	while (i < len)
+	{
+		size_t		start,
+					depth = 0;
+		const char *scope;
+		char		str[512];
+		size_t		o;
+
+		/* find the next identifier followed by '=' */
+		if (!(isalpha((unsigned char) text[i]) || text[i] == '_'))
+		{
+			i++;
+			continue;
+		}
+		start = i;
+		while (i < len && (isalnum((unsigned char) text[i]) || text[i] == '_'))
+			i++;
+		scope = setup_keyword_scope(text + start, i - start);
+		if (!scope)
+			continue;
+		while (i < len && (text[i] == ' ' || text[i] == '\t'))
+			i++;
+		if (i >= len || text[i] != '=' || (i + 1 < len && text[i + 1] == '='))
+			continue;
+		i++;
+		while (i < len && isspace((unsigned char) text[i]))
+			i++;
+		if (i >= len || (text[i] != '[' && text[i] != '{' && text[i] != '('))
+			continue;			/* a variable: not followed */
+		/* walk the literal, reporting list strings (not dict keys) */
+		do
+		{
+			char		c = text[i];
+
+			if (c == '[' || c == '{' || c == '(')
+				depth++;
+			else if (c == ']' || c == '}' || c == ')')
+				depth--;
+			else if (c == '#')
+				while (i < len && text[i] != '\n')
+					i++;
+			else if (c == '"' || c == '\'')
+			{
+				size_t		j = i + 1;
+				int			is_key;
+
+				o = 0;
+				while (j < len && text[j] != c && text[j] != '\n')
+				{
+					if (o + 1 < sizeof(str))
+						str[o++] = text[j];
+					j++;
+				}
+				if (j >= len || text[j] != c)
+					return fail(p, "unterminated string in %.*s", (int) (i - start), text + start);
+				str[o] = '\0';
+				i = j;
+				/* a dict key is followed by ':' */
+				while (j + 1 < len && (text[j + 1] == ' ' || text[j + 1] == '\t'))
+					j++;
+				is_key = j + 1 < len && text[j + 1] == ':';
+				if (!is_key)
+					add_pep508(p, str, scope);
+			}
+			i++;
+		} while (i < len && depth > 0);
+		if (depth > 0)
+			return fail(p, "unterminated %.*s list", (int) strcspn(text + start, " \t="),
+						text + start);
+	}
+	return 0;
+}
+
+/* setup.cfg: [options] install_requires etc. and [options.extras_require]. */
+static int
+parse_setup_cfg(stack_parse *p, const char *text, size_t len)
+{
+	line_iter	it = {text, len, 0, 0};
+	char		buf[2048];
+	char		section[128] = "";
+	const char *scope = NULL;	/* set while reading a requirement list */
+
+	if (has_nul(text, len))
+		return fail(p, "binary content");
+	while (next_line(&it, buf, sizeof(buf)))
+	{
+		int			indented = buf[0] == ' ' || buf[0] == '\t';
+		char	   *l = trim(buf);
+		char	   *eq;
+
+		if (*l == '\0' || *l == '#' || *l == ';')
+			continue;
+		if (indented && scope)
+		{
+			add_pep508(p, l, scope);
+			continue;
+		}
+		scope = NULL;
+		if (*l == '[')
+		{
+			char	   *e = strchr(l, ']');
+
+			if (!e)
+				return fail(p, "line %d: unterminated section header", it.lineno);
+			*e = '\0';
+			snprintf(section, sizeof(section), "%s", l + 1);
+			continue;
+		}
+		if ((eq = strpbrk(l, "=:")) == NULL)
+			continue;
+		*eq = '\0';
+		{
+			char	   *key = trim(l),
+					   *val = trim(eq + 1);
+
+			if (strcmp(section, "options.extras_require") == 0)
+				scope = "optional";
+			else if (strcmp(section, "options") == 0)
+				scope = setup_keyword_scope(key, strlen(key));
+			if (scope && *val)
+				add_pep508(p, val, scope);
+		}
 	}
 	return 0;
 }
@@ -1949,7 +2110,8 @@ parse_terraform(stack_parse *p, const char *text, size_t len)
 			st.req_depth = -1;
 		if (st.module_depth >= 0 && st.depth < st.module_depth)
 		{
-			if (st.module_source[0])
+			/* local modules ("./x", "../x") are the repository's own code */
+			if (st.module_source[0] && st.module_source[0] != '.')
 				stack_add_dep(p, "terraform-module", st.module_source, st.module_version, "runtime");
 			st.module_depth = -1;
 		}
@@ -1986,6 +2148,10 @@ stack_parse_manifest(stack_parse *p, manifest_kind kind, const char *text, size_
 			return toml_scan(p, text, len, visit_pyproject, NULL);
 		case MK_PIPFILE:
 			return toml_scan(p, text, len, visit_pipfile, NULL);
+		case MK_SETUP_PY:
+			return parse_setup_py(p, text, len);
+		case MK_SETUP_CFG:
+			return parse_setup_cfg(p, text, len);
 		case MK_GO_MOD:
 			return parse_go_mod(p, text, len);
 		case MK_CARGO:
