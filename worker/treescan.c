@@ -26,7 +26,7 @@ typedef struct scan_ctx
 {
 	git_repository *repo;
 	git_odb    *odb;
-	const git_oid *commit;
+	lang_attr_reader *attrs;	/* .gitattributes of the commit, read once */
 	lang_stats *langs;
 	stack_scan *stack;
 	int			failed;
@@ -61,8 +61,7 @@ visit(const char *root, const git_tree_entry *entry, void *payload)
 		return -1;
 	}
 	data = git_blob_rawcontent(blob);
-	lang_attrs_clear(&attrs);
-	if (lang_attrs_from_git(ctx->repo, ctx->commit, path, &attrs) != 0)
+	if (lang_attr_reader_get(ctx->attrs, path, &attrs) != 0)
 		lang_attrs_clear(&attrs);
 	lang_stats_add_ex(ctx->langs, path, data,
 					  size < LANG_HEAD_BYTES ? size : LANG_HEAD_BYTES, size, &attrs);
@@ -106,10 +105,10 @@ tree_scan(const char *repo_path, json_object **languages, json_object **stack,
 	}
 	ctx.repo = repo;
 	ctx.odb = odb;
-	ctx.commit = git_commit_id(commit);
+	ctx.attrs = lang_attr_reader_new(repo, git_commit_id(commit));
 	ctx.langs = lang_stats_new();
 	ctx.stack = stack_scan_new();
-	if (ctx.langs == NULL || ctx.stack == NULL)
+	if (ctx.attrs == NULL || ctx.langs == NULL || ctx.stack == NULL)
 	{
 		snprintf(err, errlen, "out of memory");
 		goto done;
@@ -125,6 +124,7 @@ tree_scan(const char *repo_path, json_object **languages, json_object **stack,
 	*stack = stack_scan_finish(ctx.stack);
 	rc = 0;
 done:
+	lang_attr_reader_free(ctx.attrs);
 	lang_stats_free(ctx.langs);
 	stack_scan_free(ctx.stack);
 	git_tree_free(tree);
