@@ -14,6 +14,7 @@ OBJS = \
 	extension/sesami.o \
 	extension/jobs.o \
 	extension/repo_url.o \
+	extension/identity.o \
 	extension/dispatcher.o \
 	extension/sqs_dispatch.o \
 	common/aws_buf.o \

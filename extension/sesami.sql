@@ -190,27 +190,12 @@ CREATE TRIGGER jobs_state_update_after AFTER UPDATE ON sesami.jobs
 -- Identity: the caller is the JWT's "sub", exactly as PostgREST passes it.
 ------------------------------------------------------------------------------
 CREATE FUNCTION sesami.current_account_id() RETURNS bigint
-	LANGUAGE sql STABLE PARALLEL SAFE AS $$
-	SELECT CASE WHEN claims ->> 'sub' ~ '^[1-9][0-9]{0,17}$'
-				THEN (claims ->> 'sub')::bigint END
-	FROM (SELECT nullif(current_setting('request.jwt.claims', true), '')::jsonb AS claims) c
-$$;
+	LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'sesami_current_account_id';
 COMMENT ON FUNCTION sesami.current_account_id() IS 'The calling account: the "sub" claim of request.jwt.claims, or null';
 
 -- The calling account, or 42501 (PostgREST: 401/403) for an anonymous call.
 CREATE FUNCTION sesami.require_account() RETURNS bigint
-	LANGUAGE plpgsql STABLE AS $$
-DECLARE
-	acct bigint := sesami.current_account_id();
-BEGIN
-	IF acct IS NULL THEN
-		RAISE EXCEPTION 'authentication required'
-			USING ERRCODE = '42501',
-				  HINT = 'Send a JWT whose "sub" claim is your sesami account id.';
-	END IF;
-	RETURN acct;
-END
-$$;
+	LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'sesami_require_account';
 
 ------------------------------------------------------------------------------
 -- Row-level security: a user sees only their own rows.  Writes go through

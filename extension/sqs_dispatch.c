@@ -549,14 +549,18 @@ sesami_dispatch_round(void)
 		int64		waiting = 0;
 		bool		isnull;
 
-		/* nothing can be sent; say so now and then if rows are waiting */
+		/* nothing can be sent; once a minute, say so if rows are waiting */
+		if (!TimestampDifferenceExceeds(last_warning, GetCurrentTimestamp(), 60 * 1000))
+		{
+			end_work(round_context);
+			return false;
+		}
 		if (SPI_execute("SELECT count(*) FROM sesami.outbox WHERE parked_at IS NULL", true, 1) == SPI_OK_SELECT)
 			waiting = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 		end_work(round_context);
-		if (waiting > 0 &&
-			TimestampDifferenceExceeds(last_warning, GetCurrentTimestamp(), 60 * 1000))
+		last_warning = GetCurrentTimestamp();
+		if (waiting > 0)
 		{
-			last_warning = GetCurrentTimestamp();
 			ereport(WARNING,
 					(errmsg("sesami dispatcher cannot send " INT64_FORMAT " waiting jobs", waiting),
 					 errhint("Set sesami.sqs_queue_url and sesami.aws_region, then reload the configuration.")));
