@@ -91,6 +91,7 @@ typedef struct shared
 	git_oid		head;
 	atomic_int	stop;
 	const analysis_options *opt;
+	strmap		shallow;		/* boundary commits of a shallow clone */
 } shared;
 
 /* One unit of work: a blame group or the history scan. */
@@ -146,7 +147,7 @@ job_run(void *arg)
 			   *objects = NULL;
 	git_odb    *odb = NULL;
 	git_mailmap *mm = NULL;
-	blame_hooks hooks = {job_cancel, job_progress, j, j->total_commits};
+	blame_hooks hooks = {job_cancel, job_progress, j, j->total_commits, &j->sh->shallow};
 	double		t0 = now_ms();
 
 	if (git_repository_open_ext(&repo, j->sh->path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0)
@@ -775,6 +776,8 @@ sesami_analyze(const char *repo_path, const analysis_options *opt_in, analysis_r
 	int64_t		ncommits;
 
 	*out = NULL;
+	memset(&sh, 0, sizeof(sh));
+	strmap_init(&sh.shallow);
 	if (!opt)
 	{
 		analysis_options_init(&defaults);
@@ -818,12 +821,16 @@ sesami_analyze(const char *repo_path, const analysis_options *opt_in, analysis_r
 		head = (git_commit *) obj;
 	}
 	git_oid_tostr(r->head, sizeof(r->head), git_commit_id(head));
-	memset(&sh, 0, sizeof(sh));
 	sh.path = repo_path;
 	sh.opt = opt;
 	git_oid_cpy(&sh.head, git_commit_id(head));
 	atomic_init(&sh.stop, 0);
-	ncommits = history_count_commits(repo, &sh.head);
+	if (history_read_shallow(repo, &sh.shallow) != 0)
+	{
+		snprintf(err, errlen, "could not read the shallow boundary of \"%s\"", repo_path);
+		goto done;
+	}
+	ncommits = history_count_commits(repo, &sh.head, &sh.shallow);
 	if (ncommits < 0)
 	{
 		afail(err, errlen, "could not walk the history of", repo_path);
@@ -1004,6 +1011,7 @@ done:
 	free(jobs);
 	free(tids);
 	free(st.targets);
+	strmap_free(&sh.shallow);
 	git_tree_free(tree);
 	git_commit_free(head);
 	git_reference_free(head_ref);

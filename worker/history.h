@@ -63,6 +63,12 @@ int			history_scan(git_repository *repo, git_mailmap *mailmap, const git_oid *st
 void		history_output_free(history_output *out);
 
 /* Count the commits reachable from start (merges included); -1 on error. */
-int64_t		history_count_commits(git_repository *repo, const git_oid *start);
+int64_t		history_count_commits(git_repository *repo, const git_oid *start, const strmap *shallow);
+
+/*
+ * Read a shallow clone's boundary (the "shallow" file in the git directory)
+ * into set as raw 20-byte ids; an absent file leaves set empty.  0 or -1.
+ */
+int			history_read_shallow(git_repository *repo, strmap *set);
 
 #endif
