@@ -1,10 +1,14 @@
 /*
  * history.c — per-author commit statistics (see history.h for the design).
  *
- * One revwalk, one tree-to-tree diff per non-merge commit, one git_patch per
- * changed file for the line counts.  Paths are interned once; each author
- * keeps an array of path ids that is sorted and de-duplicated at the end, so
- * memory grows with (authors x distinct paths they touched), not with history.
+ * Its own depth-first commit walk (libgit2 1.5's revwalk cannot stop at a
+ * shallow clone's boundary), its own tree diff that skips subtrees with
+ * equal ids, rename pairing with git's similarity score (blame.c), and line
+ * counts from git_diff_blobs hunks (blobs, not buffers, so nothing is hashed;
+ * empty path names, so no .gitattributes lookups).  Paths are interned once;
+ * each author keeps an array of path ids, sorted and de-duplicated now and
+ * then, so memory grows with (authors x distinct paths they touched), not
+ * with the length of the history.
  */
 #include "history.h"
 
