@@ -48,7 +48,7 @@
 #include <sys/stat.h>
 
 #define NONE UINT32_MAX
-#define RETAIN_BUDGET (48u * 1024 * 1024)	/* process-wide, shared by all walks */
+#define RETAIN_BUDGET (24u * 1024 * 1024)	/* process-wide, shared by all walks */
 #define SCORE_MAX 60000.0
 #define SCORE_RENAME 30000		/* 50 %: git's default rename threshold */
 #define BINARY_PROBE 8000
