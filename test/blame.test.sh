@@ -189,6 +189,9 @@ check "shallow clone: commit statistics equal git log --numstat" diff -q "$tmp/s
 "$worker" analyze "$tmp/does-not-exist" >/dev/null 2>"$tmp/err1"
 check "missing repository: exit 1" test $? -eq 1
 check "missing repository: clear message" grep -q 'could not open repository' "$tmp/err1"
+git -c init.defaultBranch=main init -q "$tmp/unborn"
+"$worker" analyze "$tmp/unborn" >/dev/null 2>"$tmp/err3"
+check "repository without commits: clear message" grep -q 'has no commits yet' "$tmp/err3"
 "$worker" analyze "$mi" --threads zero >/dev/null 2>"$tmp/err2"
 check "bad --threads: exit 2" test $? -eq 2
 "$worker" analyze "$mi" --author not-an-email >/dev/null 2>&1

@@ -808,6 +808,11 @@ sesami_analyze(const char *repo_path, const analysis_options *opt_in, analysis_r
 		afail(err, errlen, "could not open repository", repo_path);
 		goto done;
 	}
+	if (git_repository_head_unborn(repo) == 1)
+	{
+		snprintf(err, errlen, "repository \"%s\" has no commits yet", repo_path);
+		goto done;
+	}
 	if (git_repository_head(&head_ref, repo) != 0)
 	{
 		afail(err, errlen, "could not read HEAD of", repo_path);
