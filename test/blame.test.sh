@@ -7,8 +7,8 @@
 # every non-binary regular file at HEAD (the git side is computed here by
 # test/git-blame-counts.sh).  Then the JSON contract, the commit statistics
 # against `git log --numstat`, --author matching, bare repositories, thread
-# counts, errors, this repository itself and any real repository snapshot in
-# /work/.mirror (set SESAMI_TEST_MIRRORS=0 to skip those).
+# counts, errors, this repository itself and real repository snapshots in
+# /work/.mirror when present (SESAMI_TEST_MIRRORS, below, picks which).
 #
 # Run from the repository root: bash test/blame.test.sh
 set -uo pipefail
@@ -173,10 +173,25 @@ git clone -q --bare "$mi" "$tmp/misc-bare.git"
 bash test/sesami-counts.sh "$worker" "$tmp/misc-bare.git" | sort >"$tmp/misc-bare.sesami"
 check "bare clone gives the same counts as the work tree" diff -q "$tmp/misc.sesami" "$tmp/misc-bare.sesami"
 
+# Shallow clones: the boundary commits count as roots, as in git.
+git clone -q --depth 4 "file://$m" "$tmp/merges-shallow"
+compare_repo merges-shallow "$tmp/merges-shallow" --threads 1
+check "shallow clone: repo.commits counts only the commits present" \
+	test "$("$worker" analyze "$tmp/merges-shallow" --json | jq .repo.commits)" = "$(git -C "$tmp/merges-shallow" rev-list --count HEAD)"
+git -C "$tmp/merges-shallow" log --no-merges --numstat --use-mailmap --format='C %aE' |
+	awk -F'\t' '/^C /{a = substr($0, 3); c[a]++; next} NF >= 3 && $1 != "-" {ad[a] += $1; de[a] += $2}
+		END {for (a in c) print a, c[a], ad[a] + 0, de[a] + 0}' | sort >"$tmp/shallow.log"
+"$worker" analyze "$tmp/merges-shallow" --json --threads 3 |
+	jq -r '.authors[] | select(.commits > 0) | "\(.email) \(.commits) \(.additions) \(.deletions)"' | sort >"$tmp/shallow.stats"
+check "shallow clone: commit statistics equal git log --numstat" diff -q "$tmp/shallow.log" "$tmp/shallow.stats"
+
 # Errors.
 "$worker" analyze "$tmp/does-not-exist" >/dev/null 2>"$tmp/err1"
 check "missing repository: exit 1" test $? -eq 1
 check "missing repository: clear message" grep -q 'could not open repository' "$tmp/err1"
+git -c init.defaultBranch=main init -q "$tmp/unborn"
+"$worker" analyze "$tmp/unborn" >/dev/null 2>"$tmp/err3"
+check "repository without commits: clear message" grep -q 'has no commits yet' "$tmp/err3"
 "$worker" analyze "$mi" --threads zero >/dev/null 2>"$tmp/err2"
 check "bad --threads: exit 2" test $? -eq 2
 "$worker" analyze "$mi" --author not-an-email >/dev/null 2>&1
@@ -186,11 +201,15 @@ check "bad --author: exit 2" test $? -eq 2
 if git -C "$root" rev-parse --verify -q HEAD >/dev/null; then
 	compare_repo self "$root"
 fi
-if [ "${SESAMI_TEST_MIRRORS:-1}" != 0 ]; then
-	for repo in /work/.mirror/*/repo; do
-		[ -d "$repo" ] || continue
-		compare_repo "mirror-$(basename "$(dirname "$repo")")" "$repo"
-	done
-fi
+# SESAMI_TEST_MIRRORS: snapshot names (owner+name) to compare, "all", or 0
+# for none; by default expressjs/express when its snapshot is present.
+mirrors=${SESAMI_TEST_MIRRORS-expressjs+express}
+[ "$mirrors" = 0 ] && mirrors=
+[ "$mirrors" = all ] && mirrors=$(cd /work/.mirror 2>/dev/null && ls -d */ 2>/dev/null | tr -d /)
+for name in $mirrors; do
+	repo=/work/.mirror/$name/repo
+	[ -d "$repo" ] || continue
+	compare_repo "mirror-$name" "$repo"
+done
 
 [ "$failures" -eq 0 ]

@@ -48,7 +48,7 @@
 #include <sys/stat.h>
 
 #define NONE UINT32_MAX
-#define RETAIN_BUDGET (48u * 1024 * 1024)	/* process-wide, shared by all walks */
+#define RETAIN_BUDGET (24u * 1024 * 1024)	/* process-wide, shared by all walks */
 #define SCORE_MAX 60000.0
 #define SCORE_RENAME 30000		/* 50 %: git's default rename threshold */
 #define BINARY_PROBE 8000
@@ -138,6 +138,7 @@ typedef struct bctx
 	git_repository *repo;
 	git_odb    *odb;
 	git_mailmap *mm;
+	const strmap *shallow;		/* boundary commits of a shallow clone, or NULL */
 	strmap		commit_ids;		/* raw 20-byte oid -> commit index */
 	bcommit    *commits;
 	size_t		commits_cap;
@@ -500,6 +501,9 @@ commit_load(bctx *cx, uint32_t c)
 		return -1;
 	}
 	np = git_commit_parentcount(commit);
+	/* a shallow clone's boundary commit is a root, as in git */
+	if (cx->shallow && strmap_find(cx->shallow, (const char *) id.id, GIT_OID_RAWSZ) >= 0)
+		np = 0;
 	{
 		uint32_t   *parents = np ? malloc(np * sizeof(uint32_t)) : NULL;
 		git_oid		tree;
@@ -1748,6 +1752,7 @@ blame_files(git_repository *repo, git_mailmap *mailmap, const git_oid *start,
 	memset(&cx, 0, sizeof(cx));
 	cx.repo = repo;
 	cx.mm = mailmap;
+	cx.shallow = hooks ? hooks->shallow : NULL;
 	cx.out = out;
 	cx.err = err;
 	cx.errlen = errlen;

@@ -58,13 +58,15 @@ typedef struct blame_output
 	uint64_t	renames;		/* renames followed */
 } blame_output;
 
-/* Progress and cancellation hooks; every member may be NULL/0. */
+/* Progress and cancellation hooks, and the shallow boundary; every member may be NULL/0. */
 typedef struct blame_hooks
 {
 	int			(*cancel) (void *arg);	/* non-zero: stop as soon as possible */
 	void		(*progress) (double fraction, void *arg);
 	void	   *arg;
 	size_t		total_commits;	/* estimate used to scale progress */
+	const strmap *shallow;		/* raw ids of a shallow clone's boundary commits
+								 * (their parents are absent), or NULL */
 } blame_hooks;
 
 /*

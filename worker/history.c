@@ -1,10 +1,14 @@
 /*
  * history.c — per-author commit statistics (see history.h for the design).
  *
- * One revwalk, one tree-to-tree diff per non-merge commit, one git_patch per
- * changed file for the line counts.  Paths are interned once; each author
- * keeps an array of path ids that is sorted and de-duplicated at the end, so
- * memory grows with (authors x distinct paths they touched), not with history.
+ * Its own depth-first commit walk (libgit2 1.5's revwalk cannot stop at a
+ * shallow clone's boundary), its own tree diff that skips subtrees with
+ * equal ids, rename pairing with git's similarity score (blame.c), and line
+ * counts from git_diff_blobs hunks (blobs, not buffers, so nothing is hashed;
+ * empty path names, so no .gitattributes lookups).  Paths are interned once;
+ * each author keeps an array of path ids, sorted and de-duplicated now and
+ * then, so memory grows with (authors x distinct paths they touched), not
+ * with the length of the history.
  */
 #include "history.h"
 
@@ -457,8 +461,8 @@ out:
 
 /* Add one non-merge commit's diff to its author's totals. */
 static int
-scan_commit(git_repository *repo, git_mailmap *mm, git_commit *commit, history_output *out,
-			const git_diff_options *dopts, char *err, size_t errlen)
+scan_commit(git_repository *repo, git_mailmap *mm, git_commit *commit, unsigned nparents,
+			history_output *out, const git_diff_options *dopts, char *err, size_t errlen)
 {
 	const git_signature *sig = git_commit_author(commit);
 	const char *name = sig && sig->name ? sig->name : "";
@@ -487,7 +491,7 @@ scan_commit(git_repository *repo, git_mailmap *mm, git_commit *commit, history_o
 		hfail(err, errlen, "could not read a commit tree");
 		goto done;
 	}
-	if (git_commit_parentcount(commit) == 1 &&
+	if (nparents == 1 &&
 		(git_commit_parent(&parent, commit, 0) != 0 || git_commit_tree(&ptree, parent) != 0))
 	{
 		hfail(err, errlen, "could not read a parent commit");
@@ -533,24 +537,153 @@ done:
 	return rc;
 }
 
+/* A depth-first walk over every commit reachable from a start, shallow-aware. */
+typedef struct hwalk
+{
+	git_repository *repo;
+	const strmap *shallow;
+	strmap		seen;			/* raw ids already queued */
+	git_oid    *stack;
+	size_t		n;
+	size_t		cap;
+} hwalk;
+
+/* Queue a commit id unless it was queued before. */
+static int
+hwalk_push(hwalk *w, const git_oid *id)
+{
+	size_t		before = w->seen.n;
+
+	if (strmap_intern(&w->seen, (const char *) id->id, GIT_OID_RAWSZ) < 0)
+		return -1;
+	if (w->seen.n == before)
+		return 0;
+	if (w->n == w->cap)
+	{
+		size_t		cap = w->cap ? w->cap * 2 : 256;
+		git_oid    *v = realloc(w->stack, cap * sizeof(git_oid));
+
+		if (!v)
+			return -1;
+		w->stack = v;
+		w->cap = cap;
+	}
+	git_oid_cpy(&w->stack[w->n++], id);
+	return 0;
+}
+
+/* Start a walk at start. */
+static int
+hwalk_init(hwalk *w, git_repository *repo, const git_oid *start, const strmap *shallow)
+{
+	memset(w, 0, sizeof(*w));
+	w->repo = repo;
+	w->shallow = shallow;
+	strmap_init(&w->seen);
+	return hwalk_push(w, start);
+}
+
+/* True if a commit is a shallow boundary (its parents are not in the repository). */
+static bool
+is_shallow(const strmap *shallow, const git_oid *id)
+{
+	return shallow && strmap_find(shallow, (const char *) id->id, GIT_OID_RAWSZ) >= 0;
+}
+
+/*
+ * Next commit of the walk (the caller frees it) and its parent count as git
+ * sees it (0 for a shallow boundary).  Returns 0, 1 at the end, -1 on error.
+ * The order is fixed for a given history, so shards agree on it.
+ */
+static int
+hwalk_next(hwalk *w, git_commit **out, unsigned *nparents)
+{
+	git_oid		id;
+	unsigned	np;
+
+	if (w->n == 0)
+		return 1;
+	git_oid_cpy(&id, &w->stack[--w->n]);
+	if (git_commit_lookup(out, w->repo, &id) != 0)
+		return -1;
+	np = is_shallow(w->shallow, &id) ? 0 : git_commit_parentcount(*out);
+	/* push in reverse so the first parent comes out first */
+	for (unsigned i = np; i > 0; i--)
+		if (hwalk_push(w, git_commit_parent_id(*out, i - 1)) != 0)
+		{
+			git_commit_free(*out);
+			*out = NULL;
+			return -1;
+		}
+	*nparents = np;
+	return 0;
+}
+
+/* Free a walk. */
+static void
+hwalk_free(hwalk *w)
+{
+	strmap_free(&w->seen);
+	free(w->stack);
+}
+
+/* Read a shallow clone's boundary commits (see history.h). */
+int
+history_read_shallow(git_repository *repo, strmap *set)
+{
+	const char *gitdir = git_repository_path(repo);
+	char	   *path;
+	FILE	   *f;
+	char		line[128];
+	int			rc = 0;
+
+	if (!gitdir || !(path = malloc(strlen(gitdir) + sizeof("shallow"))))
+		return -1;
+	sprintf(path, "%sshallow", gitdir);
+	f = fopen(path, "r");
+	free(path);
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+	{
+		git_oid		id;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!line[0])
+			continue;
+		if (git_oid_fromstr(&id, line) != 0 ||
+			strmap_intern(set, (const char *) id.id, GIT_OID_RAWSZ) < 0)
+		{
+			rc = -1;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
 /* Count the commits reachable from start (merges included); -1 on error. */
 int64_t
-history_count_commits(git_repository *repo, const git_oid *start)
+history_count_commits(git_repository *repo, const git_oid *start, const strmap *shallow)
 {
-	git_revwalk *walk = NULL;
-	git_oid		id;
+	hwalk		w;
+	git_commit *c;
+	unsigned	np;
 	int64_t		n = 0;
 	int			rc;
 
-	if (git_revwalk_new(&walk, repo) != 0 || git_revwalk_push(walk, start) != 0)
+	if (hwalk_init(&w, repo, start, shallow) != 0)
 	{
-		git_revwalk_free(walk);
+		hwalk_free(&w);
 		return -1;
 	}
-	while ((rc = git_revwalk_next(&id, walk)) == 0)
+	while ((rc = hwalk_next(&w, &c, &np)) == 0)
+	{
+		git_commit_free(c);
 		n++;
-	git_revwalk_free(walk);
-	return rc == GIT_ITEROVER ? n : -1;
+	}
+	hwalk_free(&w);
+	return rc == 1 ? n : -1;
 }
 
 /* Scan the history of start (see history.h). */
@@ -559,28 +692,27 @@ history_scan(git_repository *repo, git_mailmap *mailmap, const git_oid *start,
 			 unsigned shard, unsigned nshards, const blame_hooks *hooks, history_output *out,
 			 char *err, size_t errlen)
 {
-	git_revwalk *walk = NULL;
-	git_oid		id;
+	hwalk		w;
+	git_commit *commit = NULL;
+	unsigned	np;
 	int			rc;
 	git_diff_options dopts;
 
 	memset(out, 0, sizeof(*out));
+	strmap_init(&out->emails);
+	strmap_init(&out->paths);
 	if (git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION) != 0)
 		return hfail(err, errlen, "could not initialise diff options");
 	dopts.flags = GIT_DIFF_FORCE_TEXT;
 	dopts.context_lines = 0;
 	dopts.interhunk_lines = 0;
-	strmap_init(&out->emails);
-	strmap_init(&out->paths);
-	if (git_revwalk_new(&walk, repo) != 0 || git_revwalk_push(walk, start) != 0)
+	if (hwalk_init(&w, repo, start, hooks ? hooks->shallow : NULL) != 0)
 	{
-		git_revwalk_free(walk);
-		return hfail(err, errlen, "could not walk the history");
+		hwalk_free(&w);
+		return hfail(err, errlen, "out of memory");
 	}
-	while ((rc = git_revwalk_next(&id, walk)) == 0)
+	while ((rc = hwalk_next(&w, &commit, &np)) == 0)
 	{
-		git_commit *commit = NULL;
-
 		uint64_t	index = out->commits;
 
 		/* hooks before the first commit and every 64 after */
@@ -588,7 +720,8 @@ history_scan(git_repository *repo, git_mailmap *mailmap, const git_oid *start,
 		{
 			if (hooks->cancel && hooks->cancel(hooks->arg))
 			{
-				git_revwalk_free(walk);
+				git_commit_free(commit);
+				hwalk_free(&w);
 				snprintf(err, errlen, "analysis cancelled");
 				history_output_free(out);
 				return 1;
@@ -600,27 +733,22 @@ history_scan(git_repository *repo, git_mailmap *mailmap, const git_oid *start,
 				hooks->progress(f > 1.0 ? 1.0 : f, hooks->arg);
 			}
 		}
-		if (git_commit_lookup(&commit, repo, &id) != 0)
-		{
-			rc = hfail(err, errlen, "could not read a commit");
-			break;
-		}
-		if (git_commit_parentcount(commit) > 1)
+		if (np > 1)
 			out->merges++;
 		else if (nshards > 1 && index % nshards != shard)
 			;					/* another shard's commit */
-		else if (scan_commit(repo, mailmap, commit, out, &dopts, err, errlen) != 0)
+		else if (scan_commit(repo, mailmap, commit, np, out, &dopts, err, errlen) != 0)
 		{
 			git_commit_free(commit);
-			rc = -1;
+			rc = -2;
 			break;
 		}
 		git_commit_free(commit);
 	}
-	git_revwalk_free(walk);
-	if (rc != GIT_ITEROVER)
+	hwalk_free(&w);
+	if (rc != 1)
 	{
-		if (rc != -1)
+		if (rc == -1)
 			hfail(err, errlen, "could not walk the history");
 		history_output_free(out);
 		return -1;

@@ -3,8 +3,10 @@
  *
  * history_scan() walks every commit reachable from a start commit and, for
  * each non-merge commit, diffs it against its parent (the empty tree for a
- * root commit) with libgit2, rename detection on (like `git log --numstat`
- * with git's default diff.renames), and adds to the commit author's totals
+ * root commit; a shallow clone's boundary commits too) with renames paired
+ * (like `git log --numstat` with git's default diff.renames; inexact
+ * pairing only up to 100 x 100 added x deleted files per commit), and adds
+ * to the commit author's totals
  * (after .mailmap): commits, first and last author time, added and deleted
  * lines (binary files count no lines) and the set of paths touched.  Merge
  * commits are counted in the repository total only.
@@ -63,6 +65,12 @@ int			history_scan(git_repository *repo, git_mailmap *mailmap, const git_oid *st
 void		history_output_free(history_output *out);
 
 /* Count the commits reachable from start (merges included); -1 on error. */
-int64_t		history_count_commits(git_repository *repo, const git_oid *start);
+int64_t		history_count_commits(git_repository *repo, const git_oid *start, const strmap *shallow);
+
+/*
+ * Read a shallow clone's boundary (the "shallow" file in the git directory)
+ * into set as raw 20-byte ids; an absent file leaves set empty.  0 or -1.
+ */
+int			history_read_shallow(git_repository *repo, strmap *set);
 
 #endif
