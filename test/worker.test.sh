@@ -118,6 +118,12 @@ same "the user's surviving lines (matched through the GitHub noreply address) eq
 same "every author's lines equal git blame's" \
 	"$($PY -c 'import json,sys; print(" ".join("%s=%d" % (a["email"], a["lines"]) for a in sorted(json.load(open(sys.argv[1]))["authors"], key=lambda a: a["email"])))' "$tmp/result1.json")" \
 	"4242+bob@users.noreply.github.com=$(blame_lines "$tmp/src/widgets" 4242+bob@users.noreply.github.com) ada@example.com=$(blame_lines "$tmp/src/widgets" ada@example.com)"
+same "the result splits the user's lines by language, summing to their total" \
+	"$($PY -c 'import json,sys; u=json.load(open(sys.argv[1]))["user"]; print(sum(l["lines"] for l in u["by_language"]) == u["lines"], sorted(l["language"] for l in u["by_language"]))' "$tmp/result1.json")" \
+	"True ['C', 'Markdown']"
+same "and carries languages and the tech stack" \
+	"$($PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted(l["name"] for l in d["languages"]["languages"]), "technologies" in d["stack"])' "$tmp/result1.json")" \
+	"['C', 'Python'] True"
 same "the audit trail shows the worker's claim and completion" \
 	"$(q "SELECT string_agg(coalesce(from_status::text, '-') || '>' || to_status, ' ' ORDER BY id) FROM sesami.job_events WHERE job_id = $j1")" \
 	"->queued queued>processing processing>completed"

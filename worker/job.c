@@ -340,20 +340,16 @@ job_run(const worker_config *cfg, db_conn *db, const claimed_job *job, const job
 
 	{
 		json_object *doc = analysis_result_to_json(result);
-		json_object *languages,
-				   *stack;
 		db_status	st;
 
 		analysis_result_free(result);
 		beat(&rs, "stack", 0.95);
-		if (tree_scan(repo, &languages, &stack, err, sizeof(err)) != 0)
+		if (tree_scan_into(repo, doc, err, sizeof(err)) != 0)
 		{
 			json_object_put(doc);
 			rundir_remove(rundir);
 			return record_failure(&rs, err, false);
 		}
-		json_object_object_add(doc, "languages", languages);
-		json_object_object_add(doc, "stack", stack);
 		rundir_remove(rundir);
 		annotate_result(doc, cfg, job);
 		st = db_complete(db, job, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN),

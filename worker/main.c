@@ -245,10 +245,8 @@ cmd_analyze(int argc, char **argv)
 	if (as_json)
 	{
 		json_object *doc = analysis_result_to_json(r);
-		json_object *languages,
-				   *stack;
 
-		if (tree_scan(path, &languages, &stack, err, sizeof(err)) != 0)
+		if (tree_scan_into(path, doc, err, sizeof(err)) != 0)
 		{
 			fprintf(stderr, "sesami-worker: %s\n", err);
 			json_object_put(doc);
@@ -256,8 +254,6 @@ cmd_analyze(int argc, char **argv)
 			rundir_remove(rundir);
 			return 1;
 		}
-		json_object_object_add(doc, "languages", languages);
-		json_object_object_add(doc, "stack", stack);
 
 		puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(doc);

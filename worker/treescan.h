@@ -1,6 +1,6 @@
 /*
- * treescan.h — languages and tech stack of a repository's HEAD tree, in one
- * walk over the tree's blobs (no checkout).
+ * treescan.h — languages, tech stack and the per-language contribution of a
+ * repository's HEAD tree, from one walk over the tree's blobs (no checkout).
  */
 #ifndef SESAMI_WORKER_TREESCAN_H
 #define SESAMI_WORKER_TREESCAN_H
@@ -9,7 +9,6 @@
 
 #include <json-c/json.h>
 
-int			tree_scan(const char *repo_path, json_object **languages, json_object **stack,
-					  char *err, size_t errlen);
+int			tree_scan_into(const char *repo_path, json_object *doc, char *err, size_t errlen);
 
 #endif
