@@ -176,10 +176,20 @@ add_header(struct curl_slist *list, const char *name, const char *value)
 	return n;
 }
 
-/* Serialise body, sign it for action and fill req (owned by the caller). */
+/* The AWS JSON protocol of one service: SigV4 name, target prefix, content type. */
+typedef struct json_protocol
+{
+	const char *service;		/* "sqs", "secretsmanager" */
+	const char *target_prefix;	/* "AmazonSQS", "secretsmanager" */
+	const char *content_type;	/* "application/x-amz-json-1.0" or "-1.1" */
+} json_protocol;
+
+static const json_protocol sqs_protocol = {"sqs", "AmazonSQS", "application/x-amz-json-1.0"};
+
+/* Serialise body, sign it for proto's action and fill req (owned by the caller). */
 static aws_status
-build_request(sqs_client *c, const char *action, json_object *body,
-			  long extra_timeout_ms, sqs_request *req, sqs_error *err)
+build_json_request(sqs_client *c, const json_protocol *proto, const char *action,
+				   json_object *body, long extra_timeout_ms, sqs_request *req, sqs_error *err)
 {
 	aws_credentials cr;
 	sigv4_credentials scr;
@@ -197,13 +207,13 @@ build_request(sqs_client *c, const char *action, json_object *body,
 	json = json_object_to_json_string_length(body, JSON_C_TO_STRING_PLAIN |
 											 JSON_C_TO_STRING_NOSLASHESCAPE, &json_len);
 	if (json == NULL)
-		return set_err(err, AWS_ENOMEM, "sqs %s: could not serialise the request", action);
+		return set_err(err, AWS_ENOMEM, "%s %s: could not serialise the request", proto->service, action);
 	req->body = malloc(json_len + 1);
 	req->url = strdup(c->endpoint);
 	if (req->body == NULL || req->url == NULL)
 	{
 		sqs_request_free(req);
-		return set_err(err, AWS_ENOMEM, "sqs %s: out of memory", action);
+		return set_err(err, AWS_ENOMEM, "%s %s: out of memory", proto->service, action);
 	}
 	memcpy(req->body, json, json_len + 1);
 	req->body_len = json_len;
@@ -214,19 +224,19 @@ build_request(sqs_client *c, const char *action, json_object *body,
 	if (st != AWS_OK)
 	{
 		sqs_request_free(req);
-		st = set_err(err, st, "sqs %s: %s", action, msg);
+		st = set_err(err, st, "%s %s: %s", proto->service, action, msg);
 		if (err && st == AWS_EHTTP)
 			err->retryable = 1;
 		return st;
 	}
-	snprintf(target, sizeof(target), "AmazonSQS.%s", action);
+	snprintf(target, sizeof(target), "%s.%s", proto->target_prefix, action);
 	hdrs[0].name = "Content-Type";
-	hdrs[0].value = "application/x-amz-json-1.0";
+	hdrs[0].value = proto->content_type;
 	hdrs[1].name = "X-Amz-Target";
 	hdrs[1].value = target;
 	aws_credentials_as_sigv4(&cr, &scr);
 	sp.region = c->region;
-	sp.service = "sqs";
+	sp.service = proto->service;
 	sp.creds = &scr;
 	sp.when = c->now ? c->now(c->now_arg) : time(NULL);
 	sp.flags = 0;
@@ -237,7 +247,7 @@ build_request(sqs_client *c, const char *action, json_object *body,
 		aws_credentials_clear(&cr);
 		sqs_request_free(req);
 		return set_err(err, rc == SIGV4_ENOMEM ? AWS_ENOMEM : AWS_ESIGN,
-					   "sqs %s: %s", action, msg);
+					   "%s %s: %s", proto->service, action, msg);
 	}
 	req->headers = add_header(NULL, "Content-Type", hdrs[0].value);
 	if (req->headers)
@@ -258,9 +268,17 @@ build_request(sqs_client *c, const char *action, json_object *body,
 	if (req->headers == NULL)
 	{
 		sqs_request_free(req);
-		return set_err(err, AWS_ENOMEM, "sqs %s: out of memory", action);
+		return set_err(err, AWS_ENOMEM, "%s %s: out of memory", proto->service, action);
 	}
 	return AWS_OK;
+}
+
+/* Serialise body, sign it for an SQS action and fill req (owned by the caller). */
+static aws_status
+build_request(sqs_client *c, const char *action, json_object *body,
+			  long extra_timeout_ms, sqs_request *req, sqs_error *err)
+{
+	return build_json_request(c, &sqs_protocol, action, body, extra_timeout_ms, req, err);
 }
 
 /* Put a built request on an easy handle (resp must outlive the transfer). */
@@ -413,6 +431,31 @@ call(sqs_client *c, const char *action, json_object *body, long extra_timeout_ms
 
 	*out = NULL;
 	st = build_request(c, action, body, extra_timeout_ms, &req, err);
+	json_object_put(body);
+	if (st != AWS_OK)
+		return st;
+	st = perform(c, &req, out, err);
+	sqs_request_free(&req);
+	return st;
+}
+
+/*
+ * Call another AWS JSON-protocol service with the same signing, credentials
+ * and transport (body is consumed).  The client's endpoint must be that
+ * service's.  Secrets Manager: service "secretsmanager", target prefix
+ * "secretsmanager", content type "application/x-amz-json-1.1".
+ */
+aws_status
+aws_json_call(sqs_client *c, const char *service, const char *target_prefix,
+			  const char *content_type, const char *action, json_object *body,
+			  json_object **out, sqs_error *err)
+{
+	json_protocol proto = {service, target_prefix, content_type};
+	sqs_request req;
+	aws_status	st;
+
+	*out = NULL;
+	st = build_json_request(c, &proto, action, body, 0, &req, err);
 	json_object_put(body);
 	if (st != AWS_OK)
 		return st;

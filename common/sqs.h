@@ -172,4 +172,17 @@ extern aws_status sqs_parse_error(long http_status, const char *body, sqs_error 
 extern void sqs_request_free(sqs_request *req);
 extern int	sqs_queue_is_fifo(const char *queue_url);
 
+/*
+ * Another AWS JSON-protocol service through the same client machinery (its
+ * endpoint_url must be that service's): e.g. Secrets Manager's
+ * GetSecretValue with ("secretsmanager", "secretsmanager",
+ * "application/x-amz-json-1.1", "GetSecretValue").  body is consumed; *out
+ * is the reply object (json_object_put it).
+ */
+struct json_object;
+extern aws_status aws_json_call(sqs_client *c, const char *service, const char *target_prefix,
+								const char *content_type, const char *action,
+								struct json_object *body, struct json_object **out,
+								sqs_error *err);
+
 #endif							/* SESAMI_SQS_H */

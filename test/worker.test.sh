@@ -207,6 +207,25 @@ else
 	notok "seal driver makes a key pair"
 fi
 
+# ---- configuration from Secrets Manager (a loopback double; no emulator exists) ----
+arn="arn:aws:secretsmanager:eu-west-1:123456789012:secret:sesami/worker-AbCdEf"
+printf '{"DATABASE_URL": "%s", "lower_case": "ignored", "NUMBER": 5}' "$DATABASE_URL" >"$tmp/secret.json"
+$PY test/secretsmanager_double.py "$tmp/sm.port" smsecret eu-west-1 "$arn" "$tmp/secret.json" >"$tmp/sm.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do [ -s "$tmp/sm.port" ] && break; sleep 0.1; done
+sm_env=(AWS_ACCESS_KEY_ID=AKIDSM AWS_SECRET_ACCESS_KEY=smsecret AWS_EC2_METADATA_DISABLED=true
+	AWS_REGION=eu-west-1 AWS_ENDPOINT_URL_SECRETS_MANAGER="http://127.0.0.1:$(cat "$tmp/sm.port")")
+j12=$(submit 2 https://github.com/acme/gadgets)
+env -u DATABASE_URL "${sm_env[@]}" SESAMI_SECRET_ARN="$arn" "$W" local --once >"$tmp/sm1.log" 2>&1
+same "DATABASE_URL read from Secrets Manager (signature checked by botocore): the job completes" \
+	"$?/$(q "SELECT status FROM sesami.jobs WHERE id = $j12")/$(grep -c 'read 1 setting' "$tmp/sm1.log")" "0/completed/1"
+env -u DATABASE_URL "${sm_env[@]}" AWS_SECRET_ACCESS_KEY=wrong SESAMI_SECRET_ARN="$arn" "$W" local --once >"$tmp/sm2.log" 2>&1
+same "a request the service rejects stops the worker with its error (exit 75)" \
+	"$?/$(grep -c 'InvalidSignatureException' "$tmp/sm2.log")" "75/1"
+env -u DATABASE_URL "${sm_env[@]}" SESAMI_SECRET_ARN="${arn}x" "$W" local --once >"$tmp/sm3.log" 2>&1
+same "an unknown secret says so (exit 75)" "$?/$(grep -c 'ResourceNotFoundException' "$tmp/sm3.log")" "75/1"
+if grep -q "password\|$PGHOST" "$tmp"/sm*.log; then notok "secret values never reach the log"; else ok "secret values never reach the log"; fi
+
 # ---- poll mode against the SQS emulator ----
 ( cd test/sqs && [ -d node_modules/fauxqs ] || npm ci --ignore-scripts --no-audit --no-fund >/dev/null 2>&1 )
 fq=$(free_port)

@@ -3,8 +3,9 @@
  * and of the internal clone child (_clone).
  *
  * Configuration comes from the environment (DATABASE_URL, SQS_QUEUE_URL,
- * AWS_REGION, AWS_ENDPOINT_URL, SESAMI_*; see worker_config_init) and can be
- * overridden by flags.  SIGTERM and SIGINT ask the worker to stop: no new job
+ * AWS_REGION, AWS_ENDPOINT_URL, SESAMI_*; see worker_config_init), optionally
+ * filled from a Secrets Manager secret first (SESAMI_SECRET_ARN, secrets.c),
+ * and can be overridden by flags.  SIGTERM and SIGINT ask the worker to stop: no new job
  * is taken, a running one is released (recorded as a retryable failure).
  */
 #include <errno.h>
@@ -18,6 +19,7 @@
 
 #include "cli_db.h"
 #include "job.h"
+#include "secrets.h"
 
 /* Print the usage text of the database modes. */
 static void
@@ -38,6 +40,7 @@ modes_usage(FILE *out)
 		  "  --worker-id ID    name in the audit trail (default HOST-PID)\n"
 		  "\n"
 		  "environment: DATABASE_URL (libpq conninfo), SESAMI_DB_ROLE (default sesami_worker),\n"
+		  "  SESAMI_SECRET_ARN (read the other settings from this Secrets Manager secret),\n"
 		  "  SQS_QUEUE_URL, AWS_REGION, AWS_ENDPOINT_URL, SESAMI_WORKER_PRIVATE_KEY,\n"
 		  "  SESAMI_MAX_CLONE_BYTES, SESAMI_CLONE_TIMEOUT\n"
 		  "\n"
@@ -77,6 +80,25 @@ cmd_database_mode(int argc, char **argv)
 	struct sigaction sa;
 	int			rc;
 
+	{
+		char		err[512];
+		int			n;
+
+		if (git_libgit2_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		{
+			worker_log("could not initialise libgit2 or libcurl");
+			return EXIT_RETRY;
+		}
+		/* SESAMI_SECRET_ARN: configuration from Secrets Manager, before it is read */
+		n = load_secret_config(err, sizeof(err));
+		if (n < 0)
+		{
+			worker_log("%s", err);
+			return EXIT_RETRY;
+		}
+		if (n > 0)
+			worker_log("read %d setting(s) from Secrets Manager", n);
+	}
 	worker_config_init(&cfg);
 	for (int i = 2; i < argc; i++)
 	{
@@ -127,11 +149,6 @@ cmd_database_mode(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (git_libgit2_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-	{
-		worker_log("could not initialise libgit2 or libcurl");
-		return EXIT_RETRY;
-	}
 
 	if (strcmp(mode, "local") == 0)
 		rc = mode_local(&cfg);
