@@ -155,6 +155,15 @@ SESAMI_MAX_CLONE_BYTES=200 "$W" local --once >"$tmp/local4.log" 2>&1
 same "a repository over the clone limit fails for good, with the limit in the error" \
 	"$(q "SELECT status || ' ' || attempt || ' ' || (error LIKE '%exceeds the clone limits%') FROM sesami.jobs WHERE id = $j5")" "failed 1 true"
 
+j5b=$(submit 2 https://github.com/acme/gadgets)
+SESAMI_MAX_FILES=2 "$W" local --once >"$tmp/local5.log" 2>&1
+same "a repository with more files than SESAMI_MAX_FILES fails for good, saying so" \
+	"$(q "SELECT status || ' ' || (error LIKE 'repository has more than 2 files%') FROM sesami.jobs WHERE id = $j5b")" "failed true"
+j5c=$(submit 1 https://github.com/acme/widgets)
+SESAMI_MAX_FILE_BYTES=40 "$W" local --once >"$tmp/local6.log" 2>&1
+same "files over SESAMI_MAX_FILE_BYTES are skipped and listed, the job completes" \
+	"$(q "SELECT j.status || ' ' || (SELECT count(*) FROM jsonb_array_elements(r.result -> 'stats' -> 'skipped') s WHERE s ->> 'reason' = 'too large') FROM sesami.jobs j JOIN sesami.results r ON r.job_id = j.id WHERE j.id = $j5c")" "completed 2"
+
 # ---- a cancelled job is not worked on ----
 j6=$(submit 1 https://github.com/acme/big)
 psql -X -qAt -d "$db" -c "BEGIN" -c "SELECT set_config('request.jwt.claims', '{\"sub\": \"1\"}', true) IS NULL" -c "SET LOCAL ROLE sesami_user" -c "SELECT status FROM api.cancel_job($j6)" -c "COMMIT" >/dev/null

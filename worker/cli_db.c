@@ -42,7 +42,8 @@ modes_usage(FILE *out)
 		  "environment: DATABASE_URL (libpq conninfo), SESAMI_DB_ROLE (default sesami_worker),\n"
 		  "  SESAMI_SECRET_ARN (read the other settings from this Secrets Manager secret),\n"
 		  "  SQS_QUEUE_URL, AWS_REGION, AWS_ENDPOINT_URL, SESAMI_WORKER_PRIVATE_KEY,\n"
-		  "  SESAMI_MAX_CLONE_BYTES, SESAMI_CLONE_TIMEOUT\n"
+		  "  SESAMI_MAX_CLONE_BYTES (2 GiB), SESAMI_CLONE_TIMEOUT (900 s),\n"
+		  "  SESAMI_MAX_FILES (200000 at HEAD), SESAMI_MAX_FILE_BYTES (10 MiB; larger files are skipped)\n"
 		  "\n"
 		  "exit codes: 0 done (or failed for good, or nothing to do), 2 usage or configuration,\n"
 		  "  75 nothing could be recorded (batch: the database was unreachable); retry\n",

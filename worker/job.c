@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <git2.h>
 #include <json-c/json.h>
 
 #include "analysis.h"
@@ -68,6 +69,9 @@ worker_config_init(worker_config *cfg)
 	if ((v = getenv("SESAMI_CLONE_TIMEOUT")) != NULL)
 		cfg->limits.timeout_s = atoi(v);
 	cfg->threads = getenv("SESAMI_THREADS") ? atoi(getenv("SESAMI_THREADS")) : 0;
+	cfg->max_file_bytes = getenv("SESAMI_MAX_FILE_BYTES") ?
+		strtoull(getenv("SESAMI_MAX_FILE_BYTES"), NULL, 10) : 10ULL << 20;
+	cfg->max_files = getenv("SESAMI_MAX_FILES") ? strtoull(getenv("SESAMI_MAX_FILES"), NULL, 10) : 200000;
 	cfg->poll_interval_ms = 5000;
 	cfg->heartbeat_s = 5;
 	cfg->concurrency = getenv("SESAMI_CONCURRENCY") ? atoi(getenv("SESAMI_CONCURRENCY")) : 2;
@@ -168,6 +172,40 @@ record_failure(run_state *rs, const char *message, bool retryable)
 		return OUTCOME_DB_ERROR;
 	}
 	return OUTCOME_FAILED;
+}
+
+/* git_tree_walk callback: count blobs, stop past the limit. */
+static int
+count_blob(const char *root, const git_tree_entry *entry, void *payload)
+{
+	uint64_t   *left = payload;
+
+	(void) root;
+	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
+		return 0;
+	if (*left == 0)
+		return -1;
+	(*left)--;
+	return 0;
+}
+
+/* True if HEAD of the repository at path has more than max files. */
+static bool
+too_many_files(const char *path, uint64_t max)
+{
+	git_repository *repo = NULL;
+	git_object *tree = NULL;
+	uint64_t	left = max;
+	bool		over = false;
+
+	if (max == 0)
+		return false;
+	if (git_repository_open_bare(&repo, path) == 0 &&
+		git_revparse_single(&tree, repo, "HEAD^{tree}") == 0)
+		over = git_tree_walk((git_tree *) tree, GIT_TREEWALK_PRE, count_blob, &left) != 0 && left == 0;
+	git_object_free(tree);
+	git_repository_free(repo);
+	return over;
 }
 
 /* The user's identities: known e-mails plus GitHub's noreply forms. */
@@ -309,7 +347,15 @@ job_run(const worker_config *cfg, db_conn *db, const claimed_job *job, const job
 		return record_failure(&rs, err, cs == CLONE_RETRYABLE);
 	}
 
+	if (too_many_files(repo, cfg->max_files))
+	{
+		snprintf(err, sizeof(err), "repository has more than %llu files at HEAD (SESAMI_MAX_FILES)",
+				 (unsigned long long) cfg->max_files);
+		rundir_remove(rundir);
+		return record_failure(&rs, err, false);
+	}
 	analysis_options_init(&opt);
+	opt.max_file_bytes = cfg->max_file_bytes;
 	ids = user_identities(job, &nids);
 	opt.authors = (const char *const *) ids;
 	opt.nauthors = nids;

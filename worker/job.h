@@ -29,6 +29,8 @@ typedef struct worker_config
 	const char *mirror;			/* optional MIRROR/HOST/OWNER/NAME(.git) */
 	clone_limits limits;
 	int			threads;		/* analysis threads, 0 = automatic */
+	uint64_t	max_file_bytes; /* larger files are skipped ("too large") */
+	uint64_t	max_files;		/* a HEAD with more files fails the job */
 	int			poll_interval_ms;	/* local mode fallback poll */
 	int			heartbeat_s;	/* at most one heartbeat per this many seconds */
 	bool		once;			/* local: exit when the queue is empty */
