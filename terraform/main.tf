@@ -46,7 +46,7 @@ locals {
     "jwt-secret"          = "PostgREST JWT secret (PGRST_JWT_SECRET), at least 32 characters."
     "api-db-uri"          = "PostgREST connection URI (PGRST_DB_URI) as the authenticator role."
     "worker-database-url" = "sesami-worker libpq connection string (DATABASE_URL) as a login role granted sesami_worker."
-    "worker-private-key"  = "sesami-worker private key (SESAMI_WORKER_KEY), PEM."
+    "worker-private-key"  = "sesami-worker private key (SESAMI_WORKER_PRIVATE_KEY), PEM."
     "postgres-superuser"  = "Password of the postgres superuser on the PostgreSQL host."
   }
 }

@@ -260,8 +260,8 @@ check("compose queue-init creates the DLQ redrive with maxReceiveCount >= 5", in
 
 we = env("worker")
 check("compose worker runs `poll`", command("worker") == ["poll"], command("worker"))
-need = ["DATABASE_URL", "SQS_QUEUE_URL", "AWS_REGION", "AWS_ENDPOINT_URL", "SESAMI_WORKER_KEY"]
-check("compose worker gets DATABASE_URL, SQS_QUEUE_URL, AWS_REGION, AWS_ENDPOINT_URL, SESAMI_WORKER_KEY",
+need = ["DATABASE_URL", "SQS_QUEUE_URL", "AWS_REGION", "AWS_ENDPOINT_URL", "SESAMI_WORKER_PRIVATE_KEY"]
+check("compose worker gets DATABASE_URL, SQS_QUEUE_URL, AWS_REGION, AWS_ENDPOINT_URL, SESAMI_WORKER_PRIVATE_KEY",
       all(k in we for k in need), sorted(set(need) - set(we)))
 check("compose worker connects to the postgres service's database",
       re.search(r"\bhost=postgres\b", we.get("DATABASE_URL", "")) and f"dbname={env('postgres').get('POSTGRES_DB')}" in we.get("DATABASE_URL", ""), we.get("DATABASE_URL"))

@@ -131,8 +131,8 @@ run "job_definition_contract" {
   }
 
   assert {
-    condition     = toset([for s in jsondecode(aws_batch_job_definition.worker.container_properties).secrets : s.name]) == toset(["DATABASE_URL", "SESAMI_WORKER_KEY"])
-    error_message = "DATABASE_URL and SESAMI_WORKER_KEY must come from Secrets Manager."
+    condition     = toset([for s in jsondecode(aws_batch_job_definition.worker.container_properties).secrets : s.name]) == toset(["DATABASE_URL", "SESAMI_WORKER_PRIVATE_KEY"])
+    error_message = "DATABASE_URL and SESAMI_WORKER_PRIVATE_KEY must come from Secrets Manager."
   }
 
   assert {

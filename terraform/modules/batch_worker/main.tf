@@ -301,7 +301,7 @@ resource "aws_batch_job_definition" "worker" {
     ]
     secrets = [
       { name = "DATABASE_URL", valueFrom = var.database_url_secret_arn },
-      { name = "SESAMI_WORKER_KEY", valueFrom = var.worker_key_secret_arn },
+      { name = "SESAMI_WORKER_PRIVATE_KEY", valueFrom = var.worker_key_secret_arn },
     ]
     linuxParameters = { initProcessEnabled = true }
     logConfiguration = {

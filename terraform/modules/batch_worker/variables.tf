@@ -44,7 +44,7 @@ variable "database_url_secret_arn" {
 }
 
 variable "worker_key_secret_arn" {
-  description = "Secrets Manager ARN of the worker's private key (SESAMI_WORKER_KEY)."
+  description = "Secrets Manager ARN of the worker's private key (SESAMI_WORKER_PRIVATE_KEY)."
   type        = string
 }
 
