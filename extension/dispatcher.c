@@ -5,7 +5,8 @@
  * sleeps on its latch; a transaction that committed work for it (jobs.c via
  * sesami_wake_dispatcher_at_commit) sets the latch, and a slow fallback poll
  * (sesami.poll_interval) catches everything else.  Each loop it runs the
- * lease reaper, sesami.reap_expired_leases(), in its own transaction, and
+ * lease reaper, sesami.reap_expired_leases(), and sesami.redispatch_stale_jobs()
+ * (long-queued jobs whose SQS message was lost) in its own transaction, and
  * delivers ready outbox rows to Amazon SQS (sqs_dispatch.c), round after
  * round while full batches keep coming.
  *
@@ -75,6 +76,7 @@ run_reaper(void)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	int64		reaped = 0;
+	int64		redispatched = 0;
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
@@ -87,16 +89,19 @@ run_reaper(void)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	PushActiveSnapshot(GetTransactionSnapshot());
-	pgstat_report_activity(STATE_RUNNING, "SELECT sesami.reap_expired_leases()");
+	pgstat_report_activity(STATE_RUNNING, "SELECT sesami.reap_expired_leases(), sesami.redispatch_stale_jobs()");
 
-	if (SPI_execute("SELECT sesami.reap_expired_leases()", false, 1) == SPI_OK_SELECT &&
-		SPI_processed == 1)
+	if (SPI_execute("SELECT sesami.reap_expired_leases(), sesami.redispatch_stale_jobs()",
+					false, 1) == SPI_OK_SELECT && SPI_processed == 1)
 	{
 		bool		isnull;
 		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 
 		if (!isnull)
 			reaped = DatumGetInt32(d);
+		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+		if (!isnull)
+			redispatched = DatumGetInt32(d);
 	}
 
 	SPI_finish();
@@ -108,6 +113,7 @@ run_reaper(void)
 
 	SpinLockAcquire(&sesami_shared->mutex);
 	sesami_shared->reaped += reaped;
+	sesami_shared->redispatched += redispatched;
 	sesami_shared->last_reap_at = GetCurrentTimestamp();
 	SpinLockRelease(&sesami_shared->mutex);
 }
@@ -177,8 +183,8 @@ sesami_dispatcher_status(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
 	SesamiShared snap;
-	Datum		values[15];
-	bool		nulls[15];
+	Datum		values[16];
+	bool		nulls[16];
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -210,6 +216,7 @@ sesami_dispatcher_status(PG_FUNCTION_ARGS)
 	nulls[13] = snap.last_error_at == 0;
 	values[14] = BoolGetDatum(sesami_sqs_queue_url && *sesami_sqs_queue_url &&
 							  sesami_aws_region && *sesami_aws_region);
+	values[15] = Int64GetDatum((int64) snap.redispatched);
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -39,6 +39,7 @@ int			sesami_lease_timeout = 300;
 char	   *sesami_allowed_repo_hosts = NULL;
 int			sesami_poll_interval = 5000;
 bool		sesami_restoring = false;
+int			sesami_redispatch_after = 6 * 3600;
 char	   *sesami_sqs_queue_url = NULL;
 char	   *sesami_aws_region = NULL;
 char	   *sesami_aws_endpoint_url = NULL;
@@ -238,6 +239,16 @@ sesami_define_gucs(void)
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("sesami.redispatch_after",
+							"Sets how long a job may stay queued after its SQS message before it is sent again.",
+							"Covers messages lost after delivery (a purged queue, an expired message, a "
+							"dead-letter queue). A duplicate is harmless: claims are fenced. 0 turns it off.",
+							&sesami_redispatch_after,
+							6 * 3600, 0, 30 * 86400,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
 
 	DefineCustomStringVariable("sesami.sqs_queue_url",
 							   "Sets the URL of the Amazon SQS queue the dispatcher sends jobs to.",

@@ -30,6 +30,7 @@ extern int	sesami_lease_timeout;
 extern char *sesami_allowed_repo_hosts;
 extern int	sesami_poll_interval;
 extern bool sesami_restoring;
+extern int	sesami_redispatch_after;
 extern char *sesami_sqs_queue_url;
 extern char *sesami_aws_region;
 extern char *sesami_aws_endpoint_url;
@@ -51,6 +52,7 @@ typedef struct SesamiShared
 	uint64		wakeups;		/* loops woken by a committed wakeup */
 	uint64		loops;			/* all loops, including poll timeouts */
 	uint64		reaped;			/* jobs moved by the lease reaper */
+	uint64		redispatched;	/* long-queued jobs given a new message */
 	TimestampTz last_reap_at;
 	uint64		sent;			/* outbox rows delivered to SQS */
 	uint64		send_failed;	/* failed sends (each will be retried or parked) */

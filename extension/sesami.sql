@@ -74,6 +74,7 @@ CREATE TABLE sesami.jobs (
 	stage text CHECK (length(stage) <= 64),
 	error text CHECK (length(error) <= 2000),
 	sqs_message_id text,
+	dispatched_at timestamptz,	-- last delivery of a message for this job to SQS
 	created_at timestamptz NOT NULL DEFAULT now(),
 	updated_at timestamptz NOT NULL DEFAULT now(),
 	queued_at timestamptz,
@@ -88,6 +89,7 @@ CREATE UNIQUE INDEX jobs_active_repo ON sesami.jobs
 CREATE INDEX jobs_account ON sesami.jobs (account_id, id DESC);
 CREATE INDEX jobs_queued ON sesami.jobs (id) WHERE status = 'queued';
 CREATE INDEX jobs_leases ON sesami.jobs (lease_expires_at) WHERE status = 'processing';
+CREATE INDEX jobs_dispatched ON sesami.jobs (dispatched_at) WHERE status = 'queued';
 
 -- The result of a completed job, written once by the attempt that completed it.
 CREATE TABLE sesami.results (
@@ -152,7 +154,7 @@ CREATE FUNCTION sesami.dispatcher_status(OUT pid integer, OUT started_at timesta
 	OUT loops bigint, OUT wakeups bigint, OUT reaped bigint, OUT last_reap_at timestamptz,
 	OUT sent bigint, OUT send_failed bigint, OUT retried bigint, OUT parked bigint,
 	OUT throttled bigint, OUT last_success_at timestamptz, OUT last_error text,
-	OUT last_error_at timestamptz, OUT sqs_configured boolean)
+	OUT last_error_at timestamptz, OUT sqs_configured boolean, OUT redispatched bigint)
 	RETURNS record
 	LANGUAGE c STRICT VOLATILE AS 'MODULE_PATHNAME', 'sesami_dispatcher_status';
 COMMENT ON FUNCTION sesami.dispatcher_status() IS 'The dispatcher background worker: pid, loops, commit wakeups, reaper and SQS delivery counters (since server start)';
@@ -562,12 +564,39 @@ BEGIN
 END
 $$;
 
+-- Send again the jobs that have waited in 'queued' for sesami.redispatch_after
+-- since their last SQS message (a purged queue, an expired message, a
+-- message a dead-letter queue took): one more outbox row each.  A duplicate is
+-- harmless, the worker's claim is fenced on (job_id, attempt).  Called by the
+-- dispatcher after the reaper; returns how many it queued for sending.
+CREATE FUNCTION sesami.redispatch_stale_jobs() RETURNS integer
+	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	after interval := current_setting('sesami.redispatch_after')::interval;
+	n integer;
+BEGIN
+	IF after <= interval '0' THEN
+		RETURN 0;
+	END IF;
+	WITH stale AS (
+		SELECT j.id, j.attempt FROM sesami.jobs j
+		WHERE j.status = 'queued' AND j.dispatched_at < now() - after
+		  AND NOT EXISTS (SELECT FROM sesami.outbox o WHERE o.job_id = j.id)
+		FOR UPDATE SKIP LOCKED
+	)
+	INSERT INTO sesami.outbox (job_id, attempt)
+	SELECT id, attempt FROM stale;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END
+$$;
+
 ------------------------------------------------------------------------------
 -- Privileges: nothing in api is callable unless granted here.
 ------------------------------------------------------------------------------
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA api FROM PUBLIC;
-REVOKE ALL ON FUNCTION sesami.reap_expired_leases(), sesami.start_attempt(bigint, text),
-	sesami.fence(bigint, integer, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION sesami.reap_expired_leases(), sesami.redispatch_stale_jobs(),
+	sesami.start_attempt(bigint, text), sesami.fence(bigint, integer, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.submit_analysis(text), api.job(bigint), api.cancel_job(bigint),
 	api.job_result(bigint) TO sesami_user;
 GRANT EXECUTE ON FUNCTION api.worker_claim_job(bigint, integer, text), api.worker_claim_next(text),

@@ -419,7 +419,7 @@ mark_rows(OutboxRow *rows, int n)
 		"WITH s AS (SELECT * FROM unnest($1::bigint[], $2::text[]) AS s(id, msg)),"
 		" d AS (DELETE FROM sesami.outbox o USING s WHERE o.id = s.id RETURNING o.job_id, s.msg)"
 		" UPDATE sesami.jobs j"
-		" SET status = 'queued', sqs_message_id = d.msg, updated_at = now(),"
+		" SET status = 'queued', sqs_message_id = d.msg, updated_at = now(), dispatched_at = now(),"
 		"     queued_at = CASE WHEN j.status = 'pending' THEN now() ELSE j.queued_at END"
 		" FROM d WHERE j.id = d.job_id AND j.status IN ('pending', 'queued')";
 	static const char *drop_sql =

@@ -143,6 +143,21 @@ check "after SQS comes back every waiting job is delivered" \
 drain "$qurl" >"$tmp/msgs3"
 check "the queue received the 5 jobs" [ "$(wc -l <"$tmp/msgs3")" = 5 ]
 
+# ---- a message lost after delivery: the job is sent again ----
+submit lost 1
+wait_sql "SELECT status = 'queued' FROM sesami.jobs WHERE repo_name = 'lost-1'" 10
+sqs PurgeQueue "{\"QueueUrl\":\"$qurl\"}" >/dev/null
+first=$(q "SELECT dispatched_at FROM sesami.jobs WHERE repo_name = 'lost-1'")
+setconf sesami.redispatch_after 2s
+check "a job still queued after sesami.redispatch_after gets a new message" \
+	wait_sql "SELECT dispatched_at > '$first' FROM sesami.jobs WHERE repo_name = 'lost-1'" 15
+check "dispatcher_status counts the re-dispatches" [ "$(q 'SELECT redispatched > 0 FROM sesami.dispatcher_status()')" = t ]
+drain "$qurl" >"$tmp/msgs-lost"
+setconf sesami.redispatch_after 0
+lost_id=$(q "SELECT id FROM sesami.jobs WHERE repo_name = 'lost-1'")
+check "the purged job's message is in the queue again (same job, attempt 0)" \
+	$PY -c 'import json,sys; sys.exit(0 if any(json.loads(l)["body"] == {"v": 1, "job_id": int(sys.argv[2]), "attempt": 0, "repo_url": "https://github.com/disp/lost-1"} for l in open(sys.argv[1])) else 1)' "$tmp/msgs-lost" "$lost_id"
+
 # ---- PostgreSQL crashes mid-dispatch ----
 submit crash 200
 pgc_as_owner "$PGC_BIN/pg_ctl" -D "$PGC_DIR/data" -m immediate -w stop >/dev/null 2>&1
