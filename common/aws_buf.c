@@ -10,7 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Make room for at least extra more bytes plus the NUL; 0 on failure. */
+#include <openssl/crypto.h>
+
+/*
+ * Make room for at least extra more bytes plus the NUL; 0 on failure.  The
+ * buffer may hold secrets (credentials, tokens), so it grows by copying and
+ * wiping the old block, never by realloc, which would leave a copy behind.
+ */
 static int
 aws_buf_reserve(aws_buf *b, size_t extra)
 {
@@ -26,11 +32,17 @@ aws_buf_reserve(aws_buf *b, size_t extra)
 	cap = b->cap ? b->cap : 64;
 	while (cap < need)
 		cap *= 2;
-	p = realloc(b->data, cap);
+	p = malloc(cap);
 	if (p == NULL)
 	{
 		b->failed = 1;
 		return 0;
+	}
+	if (b->data)
+	{
+		memcpy(p, b->data, b->len + 1);
+		OPENSSL_cleanse(b->data, b->cap);
+		free(b->data);
 	}
 	b->data = p;
 	b->cap = cap;
@@ -90,16 +102,20 @@ aws_buf_printf(aws_buf *b, const char *fmt,...)
 void
 aws_buf_reset(aws_buf *b)
 {
+	if (b->data)
+		OPENSSL_cleanse(b->data, b->cap);
 	b->len = 0;
 	b->failed = 0;
 	if (b->data)
 		b->data[0] = '\0';
 }
 
-/* Release the memory. */
+/* Wipe and release the memory. */
 void
 aws_buf_free(aws_buf *b)
 {
+	if (b->data)
+		OPENSSL_cleanse(b->data, b->cap);
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;

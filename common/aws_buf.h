@@ -5,7 +5,8 @@
  * (response bodies) and the callers above them.  Appends never fail loudly:
  * an allocation failure sets buf->failed, later appends become no-ops, and the
  * caller checks failed once at the end.  data is always NUL-terminated when
- * non-NULL.  The buffer owns data (malloc'd); aws_buf_free() releases it and
+ * non-NULL.  Memory is wiped (OPENSSL_cleanse) whenever it is given up —
+ * on growth, reset and free — since buffers carry credentials and tokens.  The buffer owns data (malloc'd); aws_buf_free() releases it and
  * aws_buf_steal() hands it to the caller (who then free()s it).  No globals.
  */
 #ifndef SESAMI_AWS_BUF_H

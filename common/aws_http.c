@@ -72,15 +72,20 @@ aws_status_retryable(aws_status st)
 	return st == AWS_ETRANSPORT || st == AWS_ETHROTTLED || st == AWS_EHTTP;
 }
 
-/* libcurl write callback: append to the aws_buf. */
+/* libcurl write callback: append to the body, within max_body. */
 static size_t
 write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-	aws_buf    *b = userdata;
+	aws_http_response *resp = userdata;
 	size_t		n = size * nmemb;
 
-	aws_buf_append(b, ptr, n);
-	return b->failed ? 0 : n;
+	if (resp->max_body && resp->body.len + n > resp->max_body)
+	{
+		resp->too_large = 1;
+		return 0;
+	}
+	aws_buf_append(&resp->body, ptr, n);
+	return resp->body.failed ? 0 : n;
 }
 
 /* Configure easy for one request; see aws_http.h. */
@@ -107,9 +112,10 @@ aws_http_prepare(CURL *easy, const char *method, const char *url,
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
 	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(easy, CURLOPT_WRITEDATA, &resp->body);
+	curl_easy_setopt(easy, CURLOPT_WRITEDATA, resp);
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, resp->curl_error);
 	curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
 	if (strcasecmp(method, "GET") == 0)
@@ -141,6 +147,12 @@ aws_http_finish(CURL *easy, CURLcode code, aws_http_response *resp,
 	{
 		aws_set_error(errbuf, errlen, "aws_http: out of memory reading the response");
 		return AWS_ENOMEM;
+	}
+	if (resp->too_large)
+	{
+		aws_set_error(errbuf, errlen, "aws_http: the response is larger than %zu bytes",
+					  resp->max_body);
+		return AWS_EHTTP;
 	}
 	if (code != CURLE_OK)
 	{
@@ -178,6 +190,7 @@ void
 aws_http_response_reset(aws_http_response *resp)
 {
 	resp->status = 0;
+	resp->too_large = 0;
 	resp->curl_error[0] = '\0';
 	aws_buf_reset(&resp->body);
 }

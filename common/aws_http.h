@@ -48,6 +48,8 @@ typedef struct aws_http_response
 {
 	long		status;			/* HTTP status, 0 if none was received */
 	aws_buf		body;			/* response body (owned; aws_http_response_free) */
+	size_t		max_body;		/* abort the transfer past this many bytes; 0 = no limit */
+	int			too_large;		/* set when max_body stopped the transfer */
 	char		curl_error[CURL_ERROR_SIZE];	/* libcurl's detail text */
 } aws_http_response;
 

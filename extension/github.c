@@ -6,8 +6,9 @@
  *      secret, worker public key) so a misconfigured server fails before the
  *      one-time code is spent;
  *   2. HTTP, with no locks taken: POST {oauth}/login/oauth/access_token,
- *      GET {api}/user, GET {api}/user/emails (libcurl, strict connect and
- *      total timeouts, no redirects, http/https only, cancellable);
+ *      GET {api}/user, GET {api}/user/emails (libcurl through the shared
+ *      common/aws_http.c: strict connect and total timeouts, no redirects,
+ *      http/https only, a capped and wiped body; cancellable);
  *   3. seal the GitHub token to the worker's public key (common/seal.c) and
  *      wipe the plaintext;
  *   4. only then write: upsert sesami.accounts by GitHub id and
@@ -46,6 +47,7 @@
 #include "utils/varlena.h"
 
 #include "auth.h"
+#include "aws_http.h"
 #include "seal.h"
 
 PG_FUNCTION_INFO_V1(sesami_login_github);
@@ -60,16 +62,15 @@ PG_FUNCTION_INFO_V1(sesami_login_github);
 #define ERRCODE_PT502 MAKE_SQLSTATE('P','T','5','0','2')
 #define ERRCODE_PT504 MAKE_SQLSTATE('P','T','5','0','4')
 
-/* One HTTP exchange.  body is malloc'd (filled by libcurl's callback). */
+/*
+ * One HTTP exchange, through the AWS layer's libcurl plumbing
+ * (common/aws_http.c): the body is collected in resp (wiped when freed).
+ */
 typedef struct HttpResult
 {
 	CURLcode	code;
 	long		status;
-	char	   *body;
-	size_t		len;
-	size_t		cap;
-	bool		too_large;
-	char		errbuf[CURL_ERROR_SIZE];
+	aws_http_response resp;
 } HttpResult;
 
 /* What GitHub told us about the user. */
@@ -94,40 +95,6 @@ ensure_curl(void)
 	curl_ready = true;
 }
 
-/* Append received bytes to the result, wiping any buffer it outgrows. */
-static size_t
-http_write(char *data, size_t size, size_t nmemb, void *arg)
-{
-	HttpResult *res = arg;
-	size_t		n = size * nmemb;
-
-	if (res->len + n + 1 > RESPONSE_MAX)
-	{
-		res->too_large = true;
-		return 0;
-	}
-	if (res->len + n + 1 > res->cap)
-	{
-		size_t		cap = Max(res->cap * 2, res->len + n + 1);
-		char	   *grown = malloc(cap);
-
-		if (grown == NULL)
-			return 0;
-		if (res->body != NULL)
-		{
-			memcpy(grown, res->body, res->len);
-			sesami_seal_wipe(res->body, res->cap);
-			free(res->body);
-		}
-		res->body = grown;
-		res->cap = cap;
-	}
-	memcpy(res->body + res->len, data, n);
-	res->len += n;
-	res->body[res->len] = '\0';
-	return n;
-}
-
 /* libcurl progress callback: abort the transfer on query cancel or shutdown. */
 static int
 http_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
@@ -147,41 +114,40 @@ free_headers(struct curl_slist *headers)
 /*
  * Run one request (POST with post_body, else GET).  No PostgreSQL error can
  * be raised while libcurl holds resources: everything is collected into res
- * and the handle freed before returning.
+ * and the handle freed before returning.  The common settings (timeouts, no
+ * redirects, http/https only, the capped body) come from aws_http_prepare;
+ * sign-in adds its connect timeout, user agent and cancellation check.
  */
 static void
 http_request(const char *url, const char *post_body, struct curl_slist *headers, HttpResult *res)
 {
 	CURL	   *curl;
+	char		errbuf[CURL_ERROR_SIZE + 64];
 
 	memset(res, 0, sizeof(*res));
+	res->resp.max_body = RESPONSE_MAX;
 	ensure_curl();
 	curl = curl_easy_init();
-	if (curl == NULL)
+	if (curl == NULL ||
+		aws_http_prepare(curl, post_body ? "POST" : "GET", url, headers, post_body,
+						 post_body ? strlen(post_body) : 0, sesami_http_timeout, &res->resp,
+						 errbuf, sizeof(errbuf)) != AWS_OK)
 	{
 		res->code = CURLE_FAILED_INIT;
-		strlcpy(res->errbuf, "could not create a libcurl handle", sizeof(res->errbuf));
+		strlcpy(res->resp.curl_error, "could not create a libcurl handle", sizeof(res->resp.curl_error));
+		if (curl)
+			curl_easy_cleanup(curl);
 		return;
 	}
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, res->errbuf);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long) sesami_http_timeout);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
 					 (long) Min(sesami_http_connect_timeout, sesami_http_timeout));
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, USER_AGENT);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, http_write);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, res);
 	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, http_progress);
-	if (post_body != NULL)
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, post_body);
 
 	res->code = curl_easy_perform(curl);
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &res->status);
+	if (aws_http_finish(curl, res->code, &res->resp, errbuf, sizeof(errbuf)) == AWS_OK)
+		res->status = res->resp.status;
 	curl_easy_cleanup(curl);
 }
 
@@ -189,13 +155,7 @@ http_request(const char *url, const char *post_body, struct curl_slist *headers,
 static void
 http_free(HttpResult *res)
 {
-	if (res->body != NULL)
-	{
-		sesami_seal_wipe(res->body, res->cap);
-		free(res->body);
-	}
-	res->body = NULL;
-	res->len = res->cap = 0;
+	aws_http_response_free(&res->resp);
 }
 
 /*
@@ -206,11 +166,13 @@ static void
 http_check_transfer(HttpResult *res, const char *what)
 {
 	CURLcode	code = res->code;
+	bool		too_large;
 	char		errbuf[CURL_ERROR_SIZE];
 
 	if (code == CURLE_OK)
 		return;
-	strlcpy(errbuf, res->errbuf[0] ? res->errbuf : curl_easy_strerror(code), sizeof(errbuf));
+	too_large = res->resp.too_large;
+	strlcpy(errbuf, res->resp.curl_error[0] ? res->resp.curl_error : curl_easy_strerror(code), sizeof(errbuf));
 	http_free(res);
 	if (code == CURLE_ABORTED_BY_CALLBACK)
 	{
@@ -226,7 +188,7 @@ http_check_transfer(HttpResult *res, const char *what)
 				 errdetail("The request to %s took longer than the limit (sesami.http_timeout = %d ms).",
 						   what, sesami_http_timeout),
 				 errhint("Try signing in again later.")));
-	if (res->too_large)
+	if (too_large)
 		ereport(ERROR,
 				(errcode(ERRCODE_PT502),
 				 errmsg("GitHub sent an invalid response"),
@@ -266,7 +228,7 @@ parse_json(HttpResult *res, const char *what)
 	Jsonb	   *volatile jb = NULL;
 	char	   *volatile copy;
 
-	copy = pnstrdup(res->body ? res->body : "", res->len);
+	copy = pnstrdup(res->resp.body.data ? res->resp.body.data : "", res->resp.body.len);
 	http_free(res);
 	PG_TRY();
 	{
