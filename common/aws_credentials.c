@@ -119,7 +119,7 @@ days_from_civil(long y, unsigned m, unsigned d)
 
 /*
  * Parse "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM)" as returned by the
- * metadata endpoints; 1 on success.
+ * metadata endpoints, or SigV4's basic "YYYYMMDDTHHMMSSZ"; 1 on success.
  */
 int
 aws_parse_iso8601(const char *s, time_t *out)
@@ -135,7 +135,8 @@ aws_parse_iso8601(const char *s, time_t *out)
 	const char *p;
 
 	if (s == NULL ||
-		sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 ||
+		(sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 &&
+		 sscanf(s, "%4d%2d%2dT%2d%2d%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6) ||
 		mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
 		return 0;
 	p = s + n;

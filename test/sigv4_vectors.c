@@ -31,6 +31,7 @@
 
 #include <json-c/json.h>
 
+#include "aws_credentials.h"
 #include "sigv4.h"
 
 #define MAX_HEADERS 64
@@ -108,39 +109,13 @@ read_file(const char *path, size_t *len)
 	return buf;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static long
-days_from_civil(long y, unsigned m, unsigned d)
-{
-	long		era;
-	unsigned	yoe,
-				doy,
-				doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned) (y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (long) doe - 719468;
-}
-
 /* time_t of "YYYYMMDDTHHMMSSZ" or "YYYY-MM-DDTHH:MM:SSZ"; -1 if malformed. */
 static time_t
 parse_time(const char *s)
 {
-	int			y,
-				mo,
-				d,
-				h,
-				mi,
-				se;
+	time_t		t;
 
-	if (sscanf(s, "%4d%2d%2dT%2d%2d%2dZ", &y, &mo, &d, &h, &mi, &se) != 6 &&
-		sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ", &y, &mo, &d, &h, &mi, &se) != 6)
-		return (time_t) -1;
-	return (time_t) (days_from_civil(y, (unsigned) mo, (unsigned) d) * 86400L +
-					 h * 3600L + mi * 60L + se);
+	return aws_parse_iso8601(s, &t) ? t : (time_t) -1;
 }
 
 /* Free a parsed request. */
