@@ -7,12 +7,12 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 1
-PY=/usr/bin/python3
 tmp=$(mktemp -d /tmp/sesami-dispatch.XXXXXX)
 chmod 755 "$tmp"
 pids=()
 failed=0
 source scripts/pgcluster.sh
+source test/lib.sh
 
 cleanup() {
 	pgc_stop immediate
@@ -21,10 +21,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; failed=1; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else notok "$what"; return 1; fi; }
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 q() { psql -X -qAt -v ON_ERROR_STOP=1 -d postgres -c "$1"; }
 # Change a setting of the running cluster: setconf NAME VALUE [NAME VALUE ...]; then reload.
 setconf() {
@@ -35,22 +31,6 @@ setconf() {
 	q "SELECT pg_reload_conf()" >/dev/null
 	sleep 0.5
 }
-# Wait up to $2 seconds for SQL $1 to return t.
-wait_sql() {
-	local i
-	for i in $(seq $(($2 * 10))); do
-		[ "$(q "$1" 2>/dev/null)" = t ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-# Call the emulator (it does not check signatures).
-sqs() {
-	curl -s -X POST "http://127.0.0.1:$fq_port/" -H 'Content-Type: application/x-amz-json-1.0' \
-		-H "X-Amz-Target: AmazonSQS.$1" \
-		-H 'Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=00' \
-		-d "$2"
-}
 # Drain queue $1: print one message body per line (and delete nothing: a long visibility hides them).
 drain() {
 	local out n
@@ -59,13 +39,6 @@ drain() {
 		n=$($PY -c 'import json,sys; d=json.loads(sys.stdin.read() or "{}"); m=d.get("Messages",[]); [print(json.dumps({"body":json.loads(x["Body"]),"attrs":x.get("Attributes",{})})) for x in m]; sys.exit(0 if m else 3)' <<<"$out") || break
 		echo "$n"
 	done
-}
-start_fauxqs() {
-	node test/sqs/emulator.mjs "$fq_port" >"$tmp/fauxqs.log" 2>&1 &
-	fq_pid=$!
-	pids+=("$fq_pid")
-	for _ in $(seq 100); do grep -q ready "$tmp/fauxqs.log" && return 0; sleep 0.1; done
-	return 1
 }
 # Submit jobs for the test account as PostgREST would; $1 = repo name prefix, $2 = count; $3 = COMMIT|ROLLBACK
 submit() {
@@ -79,9 +52,9 @@ SQL
 }
 
 # ---- emulator and cluster ----
-( cd test/sqs && [ -d node_modules/fauxqs ] || npm ci --ignore-scripts --no-audit --no-fund >/dev/null 2>&1 )
 fq_port=$(free_port)
-start_fauxqs || { notok "fauxqs emulator starts"; exit 1; }
+start_fauxqs "$tmp/fauxqs.log" || { notok "fauxqs emulator starts"; exit 1; }
+pids+=("$fq_pid")
 qurl=$(sqs CreateQueue '{"QueueName":"jobs"}' | $PY -c 'import json,sys; print(json.load(sys.stdin)["QueueUrl"])')
 [ -n "$qurl" ] || { notok "queue created in the emulator"; exit 1; }
 
@@ -134,7 +107,8 @@ check "while SQS is down the jobs stay pending with the error recorded" \
 	wait_sql "SELECT count(*) = 5 FROM sesami.outbox WHERE send_attempts >= 1 AND last_error IS NOT NULL AND parked_at IS NULL" 10
 check "the dispatcher reports the last error" [ -n "$(q 'SELECT last_error FROM sesami.dispatcher_status()')" ]
 check "sesami.stats shows the backlog" [ "$(q 'SELECT outbox_backlog FROM sesami.stats')" = 5 ]
-start_fauxqs || notok "fauxqs restarts"
+start_fauxqs "$tmp/fauxqs.log" || notok "fauxqs restarts"
+pids+=("$fq_pid")
 qurl2=$(sqs CreateQueue '{"QueueName":"jobs"}' | $PY -c 'import json,sys; print(json.load(sys.stdin)["QueueUrl"])')
 check "the restarted emulator gives the same queue URL" [ "$qurl2" = "$qurl" ]
 check "after SQS comes back every waiting job is delivered" \

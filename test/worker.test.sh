@@ -8,7 +8,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 1
-PY=/usr/bin/python3
+source test/lib.sh
 W="$root/worker/sesami-worker"
 db=sesami_worker_test
 tmp=$(mktemp -d /tmp/sesami-wtest.XXXXXX)
@@ -21,19 +21,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; failed=1; }
-same() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1 (got '$2', want '$3')"; fi; }
 q() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
-wait_sql() {
-	local i
-	for i in $(seq $(($2 * 10))); do
-		[ "$(q "$1" 2>/dev/null)" = t ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # submit ACCOUNT_ID URL -> job id, the PostgREST way
 submit() {
 	psql -X -qAt -v ON_ERROR_STOP=1 -d "$db" -c "BEGIN" \
@@ -236,15 +224,9 @@ same "an unknown secret says so (exit 75)" "$?/$(grep -c 'ResourceNotFoundExcept
 if grep -q "password\|$PGHOST" "$tmp"/sm*.log; then notok "secret values never reach the log"; else ok "secret values never reach the log"; fi
 
 # ---- poll mode against the SQS emulator ----
-( cd test/sqs && [ -d node_modules/fauxqs ] || npm ci --ignore-scripts --no-audit --no-fund >/dev/null 2>&1 )
-fq=$(free_port)
-node test/sqs/emulator.mjs "$fq" >"$tmp/fauxqs.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do grep -q ready "$tmp/fauxqs.log" && break; sleep 0.1; done
-sqs() {
-	curl -s -X POST "http://127.0.0.1:$fq/" -H 'Content-Type: application/x-amz-json-1.0' -H "X-Amz-Target: AmazonSQS.$1" \
-		-H 'Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=00' -d "$2"
-}
+fq_port=$(free_port)
+start_fauxqs "$tmp/fauxqs.log" || notok "fauxqs emulator starts"
+pids+=("$fq_pid")
 qurl=$(sqs CreateQueue '{"QueueName":"work"}' | $PY -c 'import json,sys; print(json.load(sys.stdin)["QueueUrl"])')
 j11=$(submit 2 https://github.com/acme/widgets)
 msg=$($PY -c 'import json,sys; print(json.dumps(json.dumps({"v": 1, "job_id": int(sys.argv[1]), "attempt": 0})))' "$j11")
@@ -252,7 +234,7 @@ sqs SendMessage "{\"QueueUrl\":\"$qurl\",\"MessageBody\":$msg}" >/dev/null
 sqs SendMessage "{\"QueueUrl\":\"$qurl\",\"MessageBody\":$msg}" >/dev/null
 sqs SendMessage "{\"QueueUrl\":\"$qurl\",\"MessageBody\":\"garbage\"}" >/dev/null
 AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret AWS_EC2_METADATA_DISABLED=true \
-	SQS_QUEUE_URL="$qurl" AWS_REGION=us-east-1 AWS_ENDPOINT_URL="http://127.0.0.1:$fq" \
+	SQS_QUEUE_URL="$qurl" AWS_REGION=us-east-1 AWS_ENDPOINT_URL="http://127.0.0.1:$fq_port" \
 	"$W" poll --concurrency 2 >"$tmp/poll.log" 2>&1 &
 ppid_=$!
 pids+=("$ppid_")
