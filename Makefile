@@ -13,6 +13,8 @@ MODULE_big = sesami
 OBJS = \
 	extension/sesami.o \
 	extension/jobs.o \
+	extension/submit.o \
+	extension/rows.o \
 	extension/repo_url.o \
 	extension/identity.o \
 	extension/dispatcher.o \
@@ -33,9 +35,9 @@ OBJS += \
 DATA_built = sesami--$(EXTVERSION).sql
 
 REGRESS = schema repo_url transitions api worker_api outbox
-REGRESS += auth
+REGRESS += auth submit
 REGRESS_OPTS = --inputdir=. --dbname=contrib_regression
-ISOLATION = claim
+ISOLATION = claim submit_race
 ISOLATION_OPTS = --inputdir=. --dbname=contrib_regression_iso
 
 PG_CONFIG ?= pg_config

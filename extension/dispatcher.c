@@ -124,6 +124,7 @@ sesami_dispatcher_main(Datum main_arg)
 {
 	MemoryContext loop_context;
 	bool		more = false;
+	TimestampTz last_reap = 0;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
@@ -167,7 +168,12 @@ sesami_dispatcher_main(Datum main_arg)
 		SpinLockRelease(&sesami_shared->mutex);
 
 		MemoryContextSwitchTo(loop_context);
-		run_reaper();
+		/* the reaper every poll interval, not at every commit's wakeup */
+		if (TimestampDifferenceExceeds(last_reap, GetCurrentTimestamp(), sesami_poll_interval))
+		{
+			run_reaper();
+			last_reap = GetCurrentTimestamp();
+		}
 		more = sesami_dispatch_round();
 		MemoryContextSwitchTo(TopMemoryContext);
 		MemoryContextReset(loop_context);

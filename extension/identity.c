@@ -42,8 +42,8 @@ parse_id(const char *s, int len, int64 *out)
 }
 
 /* The account id in request.jwt.claims -> 'sub', or false if there is none. */
-static bool
-claimed_account(int64 *id)
+bool
+sesami_claimed_account(int64 *id)
 {
 	const char *claims = GetConfigOption("request.jwt.claims", true, false);
 	Jsonb	   *jb;
@@ -71,13 +71,27 @@ claimed_account(int64 *id)
 	return false;
 }
 
+/* The caller's account, or 42501 (PostgREST: 401/403) for an anonymous call. */
+int64
+sesami_require_account_id(void)
+{
+	int64		id;
+
+	if (!sesami_claimed_account(&id))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("authentication required"),
+				 errhint("Send a JWT whose \"sub\" claim is your sesami account id.")));
+	return id;
+}
+
 /* sesami.current_account_id() → bigint: the caller's account, or NULL. */
 Datum
 sesami_current_account_id(PG_FUNCTION_ARGS)
 {
 	int64		id;
 
-	if (!claimed_account(&id))
+	if (!sesami_claimed_account(&id))
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(id);
 }
@@ -86,12 +100,5 @@ sesami_current_account_id(PG_FUNCTION_ARGS)
 Datum
 sesami_require_account(PG_FUNCTION_ARGS)
 {
-	int64		id;
-
-	if (!claimed_account(&id))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("authentication required"),
-				 errhint("Send a JWT whose \"sub\" claim is your sesami account id.")));
-	PG_RETURN_INT64(id);
+	PG_RETURN_INT64(sesami_require_account_id());
 }

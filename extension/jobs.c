@@ -19,9 +19,16 @@
  *
  * The transition table below is the only definition of legal moves; the SQL
  * functions rely on it rather than repeating it.  Audit and outbox rows are
- * written with SPI in the caller's transaction, so they commit or roll back
- * with the change they describe.  NOTIFY and the latch wakeup are also
- * delivered only at commit.
+ * written in the caller's transaction, so they commit or roll back with the
+ * change they describe.  NOTIFY and the latch wakeup are also delivered only
+ * at commit.
+ *
+ * Those rows are inserted with sesami_insert_row (rows.c) rather than
+ * through SPI: every submitted job writes one or two of them, and a planned
+ * INSERT per row cost more than the job's own insert.  job_events
+ * and outbox carry no foreign key to jobs for the same reason; the rows are
+ * only ever written here, with the id of the row that fired the trigger, and
+ * a statement trigger on jobs deletes them with their job.
  */
 #include "postgres.h"
 
@@ -30,7 +37,6 @@
 #include "catalog/pg_type.h"
 #include "commands/async.h"
 #include "commands/trigger.h"
-#include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -66,10 +72,6 @@ static const bool transitions[JOB_NSTATUS][JOB_NSTATUS] = {
 	[JOB_FAILED] = true,[JOB_CANCELLED] = true},
 };
 
-/* Prepared statements, kept for the life of the backend. */
-static SPIPlanPtr audit_plan = NULL;
-static SPIPlanPtr outbox_plan = NULL;
-
 PG_FUNCTION_INFO_V1(sesami_job_state_machine);
 PG_FUNCTION_INFO_V1(sesami_job_transitions);
 
@@ -85,15 +87,7 @@ status_from_label(const char *label)
 }
 
 /* Fetch a column's attribute number, failing loudly if it is missing. */
-static int
-column(TupleDesc tupdesc, const char *name)
-{
-	int			attnum = SPI_fnumber(tupdesc, name);
-
-	if (attnum <= 0)
-		elog(ERROR, "sesami.jobs has no column \"%s\"", name);
-	return attnum;
-}
+#define column(tupdesc, name) sesami_attnum((tupdesc), (name))
 
 /* Read the status column of a job row. */
 static JobStatus
@@ -131,74 +125,46 @@ row_text(HeapTuple tuple, TupleDesc tupdesc, const char *name, bool *isnull)
 	return heap_getattr(tuple, column(tupdesc, name), tupdesc, isnull);
 }
 
-/* Prepare (once per backend) and keep a statement. */
-static SPIPlanPtr
-keep_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
+/* The sesami.job_status value of a label. */
+static Datum
+status_datum(JobStatus status, Oid enumtype)
 {
-	if (*slot == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
-				 SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed");
-		*slot = plan;
-	}
-	return *slot;
+	return DirectFunctionCall2(enum_in, CStringGetDatum(job_status_names[status]),
+							   ObjectIdGetDatum(enumtype));
 }
 
 /* Insert the audit row for a job entering "to" (from may be -1: a new job). */
 static void
 write_audit(HeapTuple tuple, TupleDesc tupdesc, int from, JobStatus to)
 {
-	static Oid	argtypes[7] = {INT8OID, TEXTOID, TEXTOID, INT4OID, TEXTOID, TEXTOID, TEXTOID};
-	Datum		values[7];
-	char		nulls[7] = "       ";
+	Oid			enumtype = TupleDescAttr(tupdesc, column(tupdesc, "status") - 1)->atttypid;
+	SesamiNewRow row;
 	bool		isnull;
-	Datum		worker;
-	Datum		error;
+	Datum		d;
 
-	keep_plan(&audit_plan,
-			  "INSERT INTO sesami.job_events "
-			  "(job_id, from_status, to_status, attempt, actor, worker_id, reason) "
-			  "VALUES ($1, $2::sesami.job_status, $3::sesami.job_status, $4, $5, $6, $7)",
-			  7, argtypes);
-
-	values[0] = Int64GetDatum(row_int(tuple, tupdesc, "id"));
-	if (from < 0)
-		nulls[1] = 'n';
-	else
-		values[1] = CStringGetTextDatum(job_status_names[from]);
-	values[2] = CStringGetTextDatum(job_status_names[to]);
-	values[3] = Int32GetDatum((int32) row_int(tuple, tupdesc, "attempt"));
+	sesami_new_row(&row, "job_events");
+	sesami_set_value(&row, "job_id", Int64GetDatum(row_int(tuple, tupdesc, "id")), false);
+	sesami_set_value(&row, "from_status", from < 0 ? (Datum) 0 : status_datum(from, enumtype), from < 0);
+	sesami_set_value(&row, "to_status", status_datum(to, enumtype), false);
+	sesami_set_value(&row, "attempt", Int32GetDatum((int32) row_int(tuple, tupdesc, "attempt")), false);
 	/* the role the request runs as (SET ROLE), not a SECURITY DEFINER owner */
-	values[4] = CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false));
-	worker = row_text(tuple, tupdesc, "worker_id", &isnull);
-	if (isnull)
-		nulls[5] = 'n';
-	else
-		values[5] = worker;
+	sesami_set_value(&row, "actor",
+			  CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false)), false);
+	d = row_text(tuple, tupdesc, "worker_id", &isnull);
+	sesami_set_value(&row, "worker_id", d, isnull);
 	/* the reason: the job's error when it fails or is retried */
-	nulls[6] = 'n';
 	if (to == JOB_FAILED || (from == JOB_PROCESSING && to == JOB_QUEUED))
 	{
-		error = row_text(tuple, tupdesc, "error", &isnull);
-		if (!isnull)
-		{
-			values[6] = error;
-			nulls[6] = ' ';
-		}
+		d = row_text(tuple, tupdesc, "error", &isnull);
+		sesami_set_value(&row, "reason", d, isnull);
 	}
 	else if (to == JOB_CANCELLED)
-	{
-		values[6] = CStringGetTextDatum("cancelled");
-		nulls[6] = ' ';
-	}
-
-	if (SPI_execute_plan(audit_plan, values, nulls, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "could not write job audit row");
+		sesami_set_value(&row, "reason", CStringGetTextDatum("cancelled"), false);
+	else
+		sesami_set_value(&row, "reason", (Datum) 0, true);
+	sesami_set_value(&row, "at", TimestampTzGetDatum(GetCurrentTimestamp()), false);
+	(void) sesami_insert_row(&row, InvalidOid, NULL);
+	sesami_close_row(&row);
 }
 
 /*
@@ -212,16 +178,17 @@ announce_job(HeapTuple tuple, TupleDesc tupdesc, bool via_outbox)
 
 	if (via_outbox)
 	{
-		static Oid	argtypes[2] = {INT8OID, INT4OID};
-		Datum		values[2];
+		TimestampTz now = GetCurrentTransactionStartTimestamp();
+		SesamiNewRow row;
 
-		keep_plan(&outbox_plan,
-				  "INSERT INTO sesami.outbox (job_id, attempt) VALUES ($1, $2)",
-				  2, argtypes);
-		values[0] = Int64GetDatum(job_id);
-		values[1] = Int32GetDatum((int32) row_int(tuple, tupdesc, "attempt"));
-		if (SPI_execute_plan(outbox_plan, values, NULL, false, 0) != SPI_OK_INSERT)
-			elog(ERROR, "could not write outbox row");
+		sesami_new_row(&row, "outbox");
+		sesami_set_value(&row, "job_id", Int64GetDatum(job_id), false);
+		sesami_set_value(&row, "attempt", Int32GetDatum((int32) row_int(tuple, tupdesc, "attempt")), false);
+		sesami_set_value(&row, "created_at", TimestampTzGetDatum(now), false);
+		sesami_set_value(&row, "available_at", TimestampTzGetDatum(now), false);
+		sesami_set_value(&row, "send_attempts", Int32GetDatum(0), false);
+		(void) sesami_insert_row(&row, InvalidOid, NULL);
+		sesami_close_row(&row);
 		sesami_wake_dispatcher_at_commit();
 	}
 	else
@@ -295,8 +262,6 @@ after_row(TriggerData *trigdata, bool is_insert)
 	if (from == (int) to || (is_insert && sesami_restoring))
 		return;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
 	write_audit(tuple, tupdesc, from, to);
 	/* pending -> queued is the dispatcher's own hand-over: nothing to announce */
 	if (to == JOB_PENDING)
@@ -305,7 +270,6 @@ after_row(TriggerData *trigdata, bool is_insert)
 		announce_job(tuple, tupdesc, sesami_task_service == SESAMI_TASK_SQS);
 	else if (to == JOB_QUEUED && from < 0)
 		announce_job(tuple, tupdesc, false);
-	SPI_finish();
 }
 
 /*

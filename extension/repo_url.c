@@ -170,14 +170,13 @@ valid_repo_name(const char *s, size_t len)
 }
 
 /*
- * sesami.parse_repo_url(url text, OUT url text, OUT host text, OUT owner
- * text, OUT name text): validate a repository URL and return its parts and
- * the normalised URL https://host/owner/name.  Raises 22023 on bad input.
+ * Validate a repository URL and split it into the normalised URL
+ * https://host/owner/name and its parts (palloc'd text).  Raises 22023 on bad
+ * input.
  */
-Datum
-sesami_parse_repo_url(PG_FUNCTION_ARGS)
+void
+sesami_repo_url_parse(text *arg, SesamiRepoUrl *out)
 {
-	text	   *arg = PG_GETARG_TEXT_PP(0);
 	const char *p = VARDATA_ANY(arg);
 	size_t		len = VARSIZE_ANY_EXHDR(arg);
 	const char *end;
@@ -189,14 +188,8 @@ sesami_parse_repo_url(PG_FUNCTION_ARGS)
 	const char *name;
 	size_t		name_len;
 	const char *slash;
-	TupleDesc	tupdesc;
-	Datum		values[4];
-	bool		nulls[4] = {false, false, false, false};
 	StringInfoData url;
 	const char *reason;
-
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
 
 	if (len > REPO_URL_MAX_LEN)
 		refuse("The URL is longer than 512 bytes.");
@@ -289,10 +282,31 @@ sesami_parse_repo_url(PG_FUNCTION_ARGS)
 	initStringInfo(&url);
 	appendStringInfo(&url, "https://%s/%.*s/%.*s", host, (int) owner_len, owner,
 					 (int) name_len, name);
-	values[0] = CStringGetTextDatum(url.data);
-	values[1] = CStringGetTextDatum(host);
-	values[2] = PointerGetDatum(cstring_to_text_with_len(owner, owner_len));
-	values[3] = PointerGetDatum(cstring_to_text_with_len(name, name_len));
+	out->url = cstring_to_text_with_len(url.data, url.len);
+	out->host = cstring_to_text(host);
+	out->owner = cstring_to_text_with_len(owner, owner_len);
+	out->name = cstring_to_text_with_len(name, name_len);
+	pfree(url.data);
+}
 
+/*
+ * sesami.parse_repo_url(url text, OUT url text, OUT host text, OUT owner
+ * text, OUT name text): the SQL face of sesami_repo_url_parse().
+ */
+Datum
+sesami_parse_repo_url(PG_FUNCTION_ARGS)
+{
+	SesamiRepoUrl u;
+	TupleDesc	tupdesc;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	sesami_repo_url_parse(PG_GETARG_TEXT_PP(0), &u);
+	values[0] = PointerGetDatum(u.url);
+	values[1] = PointerGetDatum(u.host);
+	values[2] = PointerGetDatum(u.owner);
+	values[3] = PointerGetDatum(u.name);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -18,12 +18,14 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/varlena.h"
 
 #include "sesami.h"
@@ -332,4 +334,18 @@ _PG_init(void)
 
 	sesami_register_dispatcher();
 	RegisterXactCallback(sesami_xact_callback, NULL);
+}
+
+/* The OID of table "name" in schema sesami, or an error if there is none. */
+Oid
+sesami_relid(const char *name)
+{
+	Oid			relid = get_relname_relid(name, get_namespace_oid("sesami", false));
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"sesami.%s\" does not exist", name),
+				 errhint("Is the sesami extension installed in this database?")));
+	return relid;
 }

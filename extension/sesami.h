@@ -11,7 +11,9 @@
 
 #include "postgres.h"
 
+#include "access/htup.h"
 #include "storage/latch.h"
+#include "utils/relcache.h"
 #include "storage/spin.h"
 #include "utils/timestamp.h"
 
@@ -68,9 +70,38 @@ extern SesamiShared *sesami_shared;
 
 /* sesami.c */
 extern void sesami_wake_dispatcher_at_commit(void);
+extern Oid	sesami_relid(const char *name);
 
-/* repo_url.c */
+/* repo_url.c: a validated repository URL, normalised, and its parts */
+typedef struct SesamiRepoUrl
+{
+	text	   *url;			/* https://host/owner/name */
+	text	   *host;			/* lower case */
+	text	   *owner;
+	text	   *name;			/* without ".git" */
+} SesamiRepoUrl;
+
 extern bool sesami_hostname_is_valid(const char *host, const char **reason);
+extern void sesami_repo_url_parse(text *url, SesamiRepoUrl *out);
+
+/* rows.c: insert a row without planning a statement (see the file header) */
+typedef struct SesamiNewRow
+{
+	Relation	rel;
+	Datum	   *values;
+	bool	   *nulls;
+	bool	   *set;
+} SesamiNewRow;
+
+extern int	sesami_attnum(TupleDesc tupdesc, const char *name);
+extern void sesami_new_row(SesamiNewRow *row, const char *relname);
+extern void sesami_set_value(SesamiNewRow *row, const char *name, Datum value, bool isnull);
+extern HeapTuple sesami_insert_row(SesamiNewRow *row, Oid arbiter, HeapTuple *existing);
+extern void sesami_close_row(SesamiNewRow *row);
+
+/* identity.c */
+extern bool sesami_claimed_account(int64 *id);
+extern int64 sesami_require_account_id(void);
 
 /* sqs_dispatch.c */
 extern bool sesami_dispatch_round(void);

@@ -102,9 +102,13 @@ CREATE TABLE sesami.results (
 CREATE INDEX results_account ON sesami.results (account_id);
 
 -- Every status change, written by the C trigger in the same transaction.
+-- Like the outbox below, it has no foreign key to jobs: only that trigger
+-- writes it, with the id of the row that fired it, and the statement trigger
+-- jobs_delete_dependents removes the rows of deleted jobs (a foreign key
+-- check per row was a third of a submit's cost; see jobs.c).
 CREATE TABLE sesami.job_events (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	job_id bigint NOT NULL REFERENCES sesami.jobs (id) ON DELETE CASCADE,
+	job_id bigint NOT NULL,
 	from_status sesami.job_status,
 	to_status sesami.job_status NOT NULL,
 	attempt integer NOT NULL,
@@ -121,7 +125,7 @@ CREATE INDEX job_events_recent ON sesami.job_events (at, to_status);
 -- claims rows by setting lease_until, sends them, then deletes them.
 CREATE TABLE sesami.outbox (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	job_id bigint NOT NULL REFERENCES sesami.jobs (id) ON DELETE CASCADE,
+	job_id bigint NOT NULL,
 	attempt integer NOT NULL,
 	created_at timestamptz NOT NULL DEFAULT now(),
 	available_at timestamptz NOT NULL DEFAULT now(),
@@ -188,6 +192,30 @@ CREATE TRIGGER jobs_state_update_after AFTER UPDATE ON sesami.jobs
 	FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status)
 	EXECUTE FUNCTION sesami.job_state_machine();
 
+-- What ON DELETE CASCADE did for job_events and outbox (they have no foreign
+-- key; see job_events): deleting jobs, directly or with their account,
+-- deletes their history and undelivered messages.
+CREATE FUNCTION sesami.jobs_delete_dependents() RETURNS trigger
+	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	DELETE FROM sesami.job_events e USING deleted_jobs d WHERE e.job_id = d.id;
+	DELETE FROM sesami.outbox o USING deleted_jobs d WHERE o.job_id = d.id;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER jobs_delete_dependents AFTER DELETE ON sesami.jobs
+	REFERENCING OLD TABLE AS deleted_jobs
+	FOR EACH STATEMENT EXECUTE FUNCTION sesami.jobs_delete_dependents();
+CREATE FUNCTION sesami.jobs_truncate_dependents() RETURNS trigger
+	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	TRUNCATE sesami.job_events, sesami.outbox;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER jobs_truncate_dependents AFTER TRUNCATE ON sesami.jobs
+	FOR EACH STATEMENT EXECUTE FUNCTION sesami.jobs_truncate_dependents();
+
 ------------------------------------------------------------------------------
 -- Identity: the caller is the JWT's "sub", exactly as PostgREST passes it.
 ------------------------------------------------------------------------------
@@ -235,48 +263,12 @@ COMMENT ON VIEW api.jobs IS 'The caller''s analysis jobs, newest first';
 GRANT SELECT ON api.jobs TO sesami_user;
 
 -- Submit a repository for analysis; returns the new job, or the caller's
--- still-active job for the same repository.
+-- still-active job for the same repository.  In C (extension/submit.c): it is
+-- the call every user makes.  The fixed search_path also governs the
+-- statements it prepares.
 CREATE FUNCTION api.submit_analysis(repo_url text) RETURNS api.jobs
-	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-#variable_conflict use_column
-DECLARE
-	acct bigint := sesami.require_account();
-	u record;
-	job_id bigint;
-	result api.jobs;
-BEGIN
-	IF submit_analysis.repo_url IS NULL THEN
-		RAISE EXCEPTION 'invalid repository URL'
-			USING ERRCODE = '22023', DETAIL = 'repo_url is required.';
-	END IF;
-	PERFORM FROM sesami.accounts WHERE id = acct;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'authentication required'
-			USING ERRCODE = '42501', DETAIL = 'The token names an account that does not exist.';
-	END IF;
-	u := sesami.parse_repo_url(submit_analysis.repo_url);
-
-	LOOP
-		INSERT INTO sesami.jobs (account_id, repo_url, repo_host, repo_owner, repo_name, max_attempts)
-		VALUES (acct, u.url, u.host, u.owner, u.name, current_setting('sesami.max_attempts')::integer)
-		ON CONFLICT (account_id, repo_host, lower(repo_owner), lower(repo_name))
-			WHERE status IN ('pending', 'queued', 'processing')
-			DO NOTHING
-		RETURNING id INTO job_id;
-		EXIT WHEN job_id IS NOT NULL;
-
-		SELECT id INTO job_id FROM sesami.jobs
-		WHERE account_id = acct AND repo_host = u.host
-		  AND lower(repo_owner) = lower(u.owner) AND lower(repo_name) = lower(u.name)
-		  AND status IN ('pending', 'queued', 'processing');
-		EXIT WHEN job_id IS NOT NULL;
-		-- the active job finished between the two statements: try again
-	END LOOP;
-
-	SELECT * INTO result FROM api.jobs WHERE id = job_id;
-	RETURN result;
-END
-$$;
+	LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	AS 'MODULE_PATHNAME', 'sesami_submit_analysis';
 
 -- One of the caller's jobs; PT404 (HTTP 404) if missing or not theirs.
 CREATE FUNCTION api.job(id bigint) RETURNS api.jobs
