@@ -32,6 +32,7 @@
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -132,6 +133,15 @@ sesami_dispatcher_main(Datum main_arg)
 
 	BackgroundWorkerInitializeConnection(sesami_database_name, NULL, 0);
 	pgstat_report_appname("sesami dispatcher");
+
+	/*
+	 * Every statement here joins a batch of outbox rows (at most
+	 * dispatch_batch_size) to their jobs by primary key.  The planner cannot
+	 * know how small the batch is (an unnest(), a CTE) and, with a large jobs
+	 * table, hashed all of it on every round: most of a round's time.
+	 */
+	SetConfigOption("enable_hashjoin", "off", PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("enable_mergejoin", "off", PGC_SUSET, PGC_S_OVERRIDE);
 
 	SpinLockAcquire(&sesami_shared->mutex);
 	sesami_shared->dispatcher_latch = MyLatch;
