@@ -4,7 +4,7 @@
  * Usage: languages_driver [--files] [--no-attributes] REPO [REV]
  * Opens the repository with libgit2, walks REV's tree (default HEAD) exactly
  * as the analysis does — blobs only, no checkout — feeds every regular file
- * (path, first LANG_HEAD_BYTES bytes, size) to a lang_stats accumulator and
+ * (path, first LANG_CONTENT_BYTES bytes, size) to a lang_stats accumulator and
  * prints the result JSON on stdout.  Symbolic links and submodules are listed
  * as skipped.  Linguist's .gitattributes overrides are read from REV's
  * commit (languages_git.c) unless --no-attributes.  With --files it prints one line per file instead:
@@ -72,13 +72,13 @@ visit(const char *root, const git_tree_entry *entry, void *payload)
 	{
 		lang_info	info;
 
-		lang_classify_ex(path, data, size < LANG_HEAD_BYTES ? (size_t) size : LANG_HEAD_BYTES,
+		lang_classify_ex(path, data, size < LANG_CONTENT_BYTES ? (size_t) size : LANG_CONTENT_BYTES,
 						 &attrs, &info);
 		printf("%s\t%s\t%s\t%s\n", path, lang_verdict_name(info.verdict),
 			   info.language ? info.language->name : "-", info.rule);
 	}
 	lang_stats_add_ex(ctx->stats, path, data,
-					  size < LANG_HEAD_BYTES ? (size_t) size : LANG_HEAD_BYTES, size, &attrs);
+					  size < LANG_CONTENT_BYTES ? (size_t) size : LANG_CONTENT_BYTES, size, &attrs);
 	git_blob_free(blob);
 	return 0;
 }

@@ -979,11 +979,14 @@ lang_classify_ex(const char *path, const unsigned char *head, size_t headlen,
 	char		interp[64];
 	char		ext[256];
 	const char *guess_ext = NULL;
+	size_t		content_len;
 
-	if (headlen > LANG_HEAD_BYTES)
-		headlen = LANG_HEAD_BYTES;
 	if (!head)
 		headlen = 0;
+	/* the heuristics see up to LANG_CONTENT_BYTES, everything else the head */
+	content_len = headlen < LANG_CONTENT_BYTES ? headlen : LANG_CONTENT_BYTES;
+	if (headlen > LANG_HEAD_BYTES)
+		headlen = LANG_HEAD_BYTES;
 
 	if (attrs && attrs->vendored == 1)
 		return verdict(out, LANG_VENDORED, -1, "gitattributes linguist-vendored");
@@ -1042,7 +1045,7 @@ lang_classify_ex(const char *path, const unsigned char *head, size_t headlen,
 	{
 		if (strcmp(heuristics[i].ext, guess_ext) == 0)
 		{
-			int			k = row_with_name(rows, n, heuristics[i].guess(head, headlen));
+			int			k = row_with_name(rows, n, heuristics[i].guess(head, content_len));
 
 			if (k >= 0)
 				return language_verdict(out, rows[k].lang, "extension + heuristics", attrs);

@@ -31,8 +31,14 @@
 
 #include <json-c/json.h>
 
-/* How many leading bytes the classifier looks at (Linguist's binary window). */
+/* How many leading bytes the binary, generated and shebang checks look at
+ * (Linguist's binary window). */
 #define LANG_HEAD_BYTES 8000
+
+/* How much of a file the content heuristics of ambiguous extensions (.sql,
+ * .h, .m, ...) look at.  Linguist matches them against the whole file; a
+ * .sql file whose first "$$" comes after 8000 bytes is still PL/pgSQL. */
+#define LANG_CONTENT_BYTES (1024 * 1024)
 
 /* Linguist's language types. */
 typedef enum lang_type
@@ -93,8 +99,9 @@ extern void lang_attrs_clear(lang_attrs *attrs);
 
 /*
  * Classify one file from its repository-relative path ("src/a.c") and the
- * first headlen bytes of its content (pass at least LANG_HEAD_BYTES when the
- * file is that long).  Fills *out (may be NULL) and returns the verdict.
+ * first headlen bytes of its content (pass the first LANG_CONTENT_BYTES, or
+ * the whole file when it is shorter).  Fills *out (may be NULL) and returns
+ * the verdict.
  */
 extern lang_verdict lang_classify(const char *path, const unsigned char *head,
 								  size_t headlen, lang_info *out);

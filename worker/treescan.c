@@ -12,7 +12,7 @@
  * what someone wrote is theirs wherever it sits — and "Other" when no
  * language is recognised.
  *
- * Every regular file is classified from its path, its first LANG_HEAD_BYTES
+ * Every regular file is classified from its path, its first LANG_CONTENT_BYTES
  * and its size; a file the stack scanner wants is fed whole, unless it is
  * larger than STACK_MAX_MANIFEST_BYTES (its size comes from the object
  * header, so a huge blob is never loaded for that).  Symbolic links and
@@ -75,14 +75,14 @@ visit(const char *root, const git_tree_entry *entry, void *payload)
 	if (lang_attr_reader_get(ctx->attrs, path, &attrs) != 0)
 		lang_attrs_clear(&attrs);
 	lang_stats_add_ex(ctx->langs, path, data,
-					  size < LANG_HEAD_BYTES ? size : LANG_HEAD_BYTES, size, &attrs);
+					  size < LANG_CONTENT_BYTES ? size : LANG_CONTENT_BYTES, size, &attrs);
 	{
 		/* for the split, what language the file is in, wherever it sits */
 		lang_attrs	any = attrs;
 		lang_info	info;
 
 		any.vendored = any.generated = any.documentation = 0;
-		lang_classify_ex(path, data, size < LANG_HEAD_BYTES ? size : LANG_HEAD_BYTES, &any, &info);
+		lang_classify_ex(path, data, size < LANG_CONTENT_BYTES ? size : LANG_CONTENT_BYTES, &any, &info);
 		if (info.verdict != LANG_BINARY && (info.group || info.language))
 			json_object_object_add(ctx->path_language, path,
 								   json_object_new_string((info.group ? info.group : info.language)->name));
