@@ -16,16 +16,18 @@
 #
 #   sudo bash bench/dispatch.sh [JOBS=100000] [LATENCY_JOBS=1000]
 #
-# SESAMI_BENCH_BATCH and SESAMI_BENCH_IN_FLIGHT override
-# sesami.dispatch_batch_size and sesami.dispatch_in_flight (the raw client
-# uses the same in-flight count); the defaults are the GUCs' defaults.
+# SESAMI_BENCH_BATCH, SESAMI_BENCH_IN_FLIGHT and SESAMI_BENCH_WORKERS
+# override sesami.dispatch_batch_size, sesami.dispatch_in_flight and
+# sesami.dispatch_workers (the raw client keeps in_flight x workers requests
+# in flight); the defaults are the GUCs' defaults.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 jobs=${1:-100000}
 latency_jobs=${2:-1000}
-batch=${SESAMI_BENCH_BATCH:-100}
-in_flight=${SESAMI_BENCH_IN_FLIGHT:-4}
+batch=${SESAMI_BENCH_BATCH:-500}
+in_flight=${SESAMI_BENCH_IN_FLIGHT:-16}
+workers=${SESAMI_BENCH_WORKERS:-2}
 
 make -s -j2 >/dev/null && make -s install >/dev/null
 tmp=$(mktemp -d /tmp/sesami-bench.XXXXXX)
@@ -52,7 +54,7 @@ endpoint="http://127.0.0.1:$fq_port"
 raw_rate() {
 	local url out
 	url=$(queue "raw$1")
-	out=$("$tmp/raw_sqs" "$endpoint" "$url" "$jobs" "$in_flight")
+	out=$("$tmp/raw_sqs" "$endpoint" "$url" "$jobs" $((in_flight * workers)))
 	[ "$(depth "$url")" = "$jobs" ] || { echo "raw client: queue holds $(depth "$url"), not $jobs" >&2; exit 1; }
 	sed -nE 's/.*: ([0-9.]+) messages\/s/\1/p' <<<"$out"
 }
@@ -60,7 +62,8 @@ raw_rate() {
 # the cluster starts without a queue URL: the dispatcher cannot send, the backlog builds up
 pgc_start "$tmp/pg" "${SESAMI_BENCH_PORT:-54361}" "sesami.task_service = 'sqs'" \
 	"sesami.database_name = 'postgres'" "sesami.poll_interval = '60s'" \
-	"sesami.dispatch_batch_size = $batch" "sesami.dispatch_in_flight = $in_flight"
+	"sesami.dispatch_batch_size = $batch" "sesami.dispatch_in_flight = $in_flight" \
+	"sesami.dispatch_workers = $workers"
 # the psql binary itself: Debian's psql wrapper starts Perl on every call, which
 # would take CPU from the drain being measured
 psql_bin="$PGC_BIN/psql"
@@ -98,8 +101,10 @@ rate=$(echo "$jobs / $secs" | bc -l)
 raw=$(echo "($raw1 + $raw2) / 2" | bc -l)
 printf 'P2: drained %d jobs in %.2f s: %.0f jobs/s (goal >= 10000); %d messages in the queue\n' \
 	"$jobs" "$secs" "$rate" "$in_queue"
-printf '    (sesami.dispatch_batch_size = %d, sesami.dispatch_in_flight = %d)\n' "$batch" "$in_flight"
-printf '    raw SQS client, same batches and %d in flight: %.0f and %.0f messages/s\n' "$in_flight" "$raw1" "$raw2"
+printf '    (sesami.dispatch_batch_size = %d, dispatch_in_flight = %d, dispatch_workers = %d)\n' \
+	"$batch" "$in_flight" "$workers"
+printf '    raw SQS client, same batches and %d in flight: %.0f and %.0f messages/s\n' \
+	$((in_flight * workers)) "$raw1" "$raw2"
 printf '    dispatcher ÷ raw client = %.2f (goal >= 0.30)\n' "$(echo "$rate / $raw" | bc -l)"
 
 echo "P3: $latency_jobs jobs, one at a time, on an idle system ..."

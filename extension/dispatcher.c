@@ -45,28 +45,37 @@ PG_FUNCTION_INFO_V1(sesami_dispatcher_status);
 void
 sesami_register_dispatcher(void)
 {
-	BackgroundWorker worker;
+	for (int i = 0; i < sesami_dispatch_workers; i++)
+	{
+		BackgroundWorker worker;
 
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = 5;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "sesami");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "sesami_dispatcher_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, "sesami dispatcher");
-	snprintf(worker.bgw_type, BGW_MAXLEN, "sesami dispatcher");
-	RegisterBackgroundWorker(&worker);
+		memset(&worker, 0, sizeof(worker));
+		worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+		worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+		worker.bgw_restart_time = 5;
+		snprintf(worker.bgw_library_name, BGW_MAXLEN, "sesami");
+		snprintf(worker.bgw_function_name, BGW_MAXLEN, "sesami_dispatcher_main");
+		if (i == 0)
+			snprintf(worker.bgw_name, BGW_MAXLEN, "sesami dispatcher");
+		else
+			snprintf(worker.bgw_name, BGW_MAXLEN, "sesami dispatcher %d", i + 1);
+		snprintf(worker.bgw_type, BGW_MAXLEN, "sesami dispatcher");
+		worker.bgw_main_arg = Int32GetDatum(i);
+		RegisterBackgroundWorker(&worker);
+	}
 }
 
-/* on_shmem_exit callback: stop advertising our latch. */
+/* on_shmem_exit callback: stop advertising our latch (arg: our number). */
 static void
 dispatcher_detach(int code, Datum arg)
 {
+	int			me = DatumGetInt32(arg);
+
 	SpinLockAcquire(&sesami_shared->mutex);
-	if (sesami_shared->dispatcher_latch == MyLatch)
+	if (sesami_shared->dispatcher_latch[me] == MyLatch)
 	{
-		sesami_shared->dispatcher_latch = NULL;
-		sesami_shared->dispatcher_pid = 0;
+		sesami_shared->dispatcher_latch[me] = NULL;
+		sesami_shared->dispatcher_pid[me] = 0;
 	}
 	SpinLockRelease(&sesami_shared->mutex);
 }
@@ -123,6 +132,7 @@ run_reaper(void)
 void
 sesami_dispatcher_main(Datum main_arg)
 {
+	int			me = DatumGetInt32(main_arg);
 	MemoryContext loop_context;
 	bool		more = false;
 	TimestampTz last_reap = 0;
@@ -144,14 +154,18 @@ sesami_dispatcher_main(Datum main_arg)
 	SetConfigOption("enable_mergejoin", "off", PGC_SUSET, PGC_S_OVERRIDE);
 
 	SpinLockAcquire(&sesami_shared->mutex);
-	sesami_shared->dispatcher_latch = MyLatch;
-	sesami_shared->dispatcher_pid = MyProcPid;
-	sesami_shared->dispatcher_started_at = GetCurrentTimestamp();
+	sesami_shared->dispatcher_latch[me] = MyLatch;
+	sesami_shared->dispatcher_pid[me] = MyProcPid;
+	sesami_shared->dispatcher_started_at[me] = GetCurrentTimestamp();
 	SpinLockRelease(&sesami_shared->mutex);
-	on_shmem_exit(dispatcher_detach, (Datum) 0);
+	on_shmem_exit(dispatcher_detach, Int32GetDatum(me));
 
-	ereport(LOG,
-			(errmsg("sesami dispatcher started in database \"%s\"", sesami_database_name)));
+	if (me == 0)
+		ereport(LOG,
+				(errmsg("sesami dispatcher started in database \"%s\"", sesami_database_name)));
+	else
+		ereport(LOG,
+				(errmsg("sesami dispatcher %d started in database \"%s\"", me + 1, sesami_database_name)));
 
 	loop_context = AllocSetContextCreate(TopMemoryContext, "sesami dispatcher loop",
 										 ALLOCSET_DEFAULT_SIZES);
@@ -178,8 +192,9 @@ sesami_dispatcher_main(Datum main_arg)
 		SpinLockRelease(&sesami_shared->mutex);
 
 		MemoryContextSwitchTo(loop_context);
-		/* the reaper every poll interval, not at every commit's wakeup */
-		if (TimestampDifferenceExceeds(last_reap, GetCurrentTimestamp(), sesami_poll_interval))
+		/* the first dispatcher reaps, every poll interval (not at every wakeup) */
+		if (me == 0 &&
+			TimestampDifferenceExceeds(last_reap, GetCurrentTimestamp(), sesami_poll_interval))
 		{
 			run_reaper();
 			last_reap = GetCurrentTimestamp();
@@ -199,8 +214,8 @@ sesami_dispatcher_status(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
 	SesamiShared snap;
-	Datum		values[16];
-	bool		nulls[16];
+	Datum		values[17];
+	bool		nulls[17];
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -210,10 +225,10 @@ sesami_dispatcher_status(PG_FUNCTION_ARGS)
 	SpinLockRelease(&sesami_shared->mutex);
 
 	memset(nulls, 0, sizeof(nulls));
-	values[0] = Int32GetDatum(snap.dispatcher_pid);
-	nulls[0] = snap.dispatcher_pid == 0;
-	values[1] = TimestampTzGetDatum(snap.dispatcher_started_at);
-	nulls[1] = snap.dispatcher_pid == 0;
+	values[0] = Int32GetDatum(snap.dispatcher_pid[0]);
+	nulls[0] = snap.dispatcher_pid[0] == 0;
+	values[1] = TimestampTzGetDatum(snap.dispatcher_started_at[0]);
+	nulls[1] = snap.dispatcher_pid[0] == 0;
 	values[2] = Int64GetDatum((int64) snap.loops);
 	values[3] = Int64GetDatum((int64) snap.wakeups);
 	values[4] = Int64GetDatum((int64) snap.reaped);
@@ -233,6 +248,10 @@ sesami_dispatcher_status(PG_FUNCTION_ARGS)
 	values[14] = BoolGetDatum(sesami_sqs_queue_url && *sesami_sqs_queue_url &&
 							  sesami_aws_region && *sesami_aws_region);
 	values[15] = Int64GetDatum((int64) snap.redispatched);
+	values[16] = Int32GetDatum(0);
+	for (int i = 0; i < SESAMI_MAX_DISPATCHERS; i++)
+		if (snap.dispatcher_pid[i] != 0)
+			values[16] = Int32GetDatum(DatumGetInt32(values[16]) + 1);
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

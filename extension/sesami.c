@@ -45,9 +45,10 @@ int			sesami_redispatch_after = 6 * 3600;
 char	   *sesami_sqs_queue_url = NULL;
 char	   *sesami_aws_region = NULL;
 char	   *sesami_aws_endpoint_url = NULL;
-int			sesami_dispatch_batch_size = 100;
-int			sesami_dispatch_in_flight = 4;
+int			sesami_dispatch_batch_size = 500;
+int			sesami_dispatch_in_flight = 16;
 int			sesami_dispatch_max_attempts = 20;
+int			sesami_dispatch_workers = 2;
 
 SesamiShared *sesami_shared = NULL;
 
@@ -104,7 +105,7 @@ sesami_wake_dispatcher_at_commit(void)
 static void
 sesami_xact_callback(XactEvent event, void *arg)
 {
-	Latch	   *latch = NULL;
+	Latch	   *latches[SESAMI_MAX_DISPATCHERS];
 
 	switch (event)
 	{
@@ -115,11 +116,13 @@ sesami_xact_callback(XactEvent event, void *arg)
 			wakeup_pending = false;
 			if (sesami_shared == NULL)
 				return;
+			/* every dispatcher: the first to claim the rows sends them */
 			SpinLockAcquire(&sesami_shared->mutex);
-			latch = sesami_shared->dispatcher_latch;
+			memcpy(latches, sesami_shared->dispatcher_latch, sizeof(latches));
 			SpinLockRelease(&sesami_shared->mutex);
-			if (latch != NULL)
-				SetLatch(latch);
+			for (int i = 0; i < sesami_dispatch_workers && i < SESAMI_MAX_DISPATCHERS; i++)
+				if (latches[i] != NULL)
+					SetLatch(latches[i]);
 			break;
 
 		case XACT_EVENT_ABORT:
@@ -284,7 +287,7 @@ sesami_define_gucs(void)
 							"Sets how many outbox rows the dispatcher leases per round.",
 							"The rows go out as SendMessageBatch requests of up to 10 messages.",
 							&sesami_dispatch_batch_size,
-							100, 1, 10000,
+							500, 1, 10000,
 							PGC_SIGHUP,
 							0,
 							NULL, NULL, NULL);
@@ -293,8 +296,17 @@ sesami_define_gucs(void)
 							"Sets how many SQS requests the dispatcher keeps in flight at once.",
 							NULL,
 							&sesami_dispatch_in_flight,
-							4, 1, 64,
+							16, 1, 64,
 							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("sesami.dispatch_workers",
+							"Sets how many dispatcher processes deliver outbox rows to SQS.",
+							"They claim disjoint rows (FOR UPDATE SKIP LOCKED); the first also runs the lease reaper.",
+							&sesami_dispatch_workers,
+							2, 1, SESAMI_MAX_DISPATCHERS,
+							PGC_POSTMASTER,
 							0,
 							NULL, NULL, NULL);
 

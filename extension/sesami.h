@@ -39,7 +39,11 @@ extern char *sesami_aws_endpoint_url;
 extern int	sesami_dispatch_batch_size;
 extern int	sesami_dispatch_in_flight;
 extern int	sesami_dispatch_max_attempts;
+extern int	sesami_dispatch_workers;
 extern int	sesami_http_timeout;
+
+/* sesami.dispatch_workers' upper bound. */
+#define SESAMI_MAX_DISPATCHERS 16
 
 /*
  * State in shared memory.  "mutex" protects every field; the counters are
@@ -48,9 +52,10 @@ extern int	sesami_http_timeout;
 typedef struct SesamiShared
 {
 	slock_t		mutex;
-	Latch	   *dispatcher_latch;	/* NULL while no dispatcher runs */
-	int			dispatcher_pid;
-	TimestampTz dispatcher_started_at;
+	/* per dispatcher process, by its number (0 .. dispatch_workers - 1) */
+	Latch	   *dispatcher_latch[SESAMI_MAX_DISPATCHERS];	/* NULL: not running */
+	int			dispatcher_pid[SESAMI_MAX_DISPATCHERS];
+	TimestampTz dispatcher_started_at[SESAMI_MAX_DISPATCHERS];
 	uint64		wakeups;		/* loops woken by a committed wakeup */
 	uint64		loops;			/* all loops, including poll timeouts */
 	uint64		reaped;			/* jobs moved by the lease reaper */

@@ -133,7 +133,7 @@ CREATE TABLE sesami.outbox (
 	send_attempts integer NOT NULL DEFAULT 0,
 	last_error text,
 	parked_at timestamptz
-);
+) WITH (fillfactor = 50);	-- room on each page for the lease update to stay HOT
 CREATE INDEX outbox_ready ON sesami.outbox (available_at, id) WHERE parked_at IS NULL;
 CREATE INDEX outbox_job ON sesami.outbox (job_id);
 
@@ -158,19 +158,22 @@ CREATE FUNCTION sesami.dispatcher_status(OUT pid integer, OUT started_at timesta
 	OUT loops bigint, OUT wakeups bigint, OUT reaped bigint, OUT last_reap_at timestamptz,
 	OUT sent bigint, OUT send_failed bigint, OUT retried bigint, OUT parked bigint,
 	OUT throttled bigint, OUT last_success_at timestamptz, OUT last_error text,
-	OUT last_error_at timestamptz, OUT sqs_configured boolean, OUT redispatched bigint)
+	OUT last_error_at timestamptz, OUT sqs_configured boolean, OUT redispatched bigint,
+	OUT workers integer)
 	RETURNS record
 	LANGUAGE c STRICT VOLATILE AS 'MODULE_PATHNAME', 'sesami_dispatcher_status';
-COMMENT ON FUNCTION sesami.dispatcher_status() IS 'The dispatcher background worker: pid, loops, commit wakeups, reaper and SQS delivery counters (since server start)';
+COMMENT ON FUNCTION sesami.dispatcher_status() IS 'The dispatcher background workers: the first one''s pid, loops, commit wakeups, reaper and SQS delivery counters (since server start), and how many run';
 
--- Wait until the dispatcher runs (for tests and start-up scripts); false on timeout.
+-- Wait until every dispatcher (sesami.dispatch_workers) runs (for tests and
+-- start-up scripts); false on timeout.
 CREATE FUNCTION sesami.wait_until_running(timeout interval DEFAULT '10 seconds') RETURNS boolean
 	LANGUAGE plpgsql AS $$
 DECLARE
 	deadline timestamptz := clock_timestamp() + timeout;
 BEGIN
 	LOOP
-		IF (SELECT pid FROM sesami.dispatcher_status()) IS NOT NULL THEN
+		IF (SELECT workers FROM sesami.dispatcher_status())
+		   >= current_setting('sesami.dispatch_workers')::integer THEN
 			RETURN true;
 		END IF;
 		IF clock_timestamp() > deadline THEN

@@ -18,7 +18,8 @@
  *              machine, so the move is audited); failed rows get exponential
  *              backoff with jitter, or are parked (kept, with the error) when
  *              SQS says the sender is at fault or after
- *              sesami.dispatch_max_attempts sends.
+ *              sesami.dispatch_max_attempts sends.  A missing queue or denied
+ *              access is retried, not parked: both are fixed elsewhere.
  *
  * A crash between 2 and 3 leaves the rows leased; when the lease expires they
  * are sent again.  Duplicates are harmless: the message carries the job id
@@ -282,6 +283,21 @@ backoff_ms(int send_attempts, bool throttled)
 	return (int) (delay / 2 + (delay / 2) * pg_prng_double(&pg_global_prng_state));
 }
 
+/*
+ * An error an operator fixes without touching the message: the queue not
+ * (yet) there, access not (yet) granted (a queue or an IAM policy created
+ * after the database, a policy still propagating).  Retried with backoff
+ * like an outage, up to dispatch_max_attempts, instead of parked at once.
+ */
+static bool
+fixable_elsewhere(const char *type)
+{
+	return strcmp(type, "QueueDoesNotExist") == 0 ||
+		strcmp(type, "AWS.SimpleQueueService.NonExistentQueue") == 0 ||
+		strcmp(type, "AccessDenied") == 0 ||
+		strcmp(type, "AccessDeniedException") == 0;
+}
+
 /* Record the outcome of one finished request on its rows. */
 static void
 finish_flight(Flight *f, CURLcode code)
@@ -322,7 +338,7 @@ finish_flight(Flight *f, CURLcode code)
 			snprintf(r->error, sizeof(r->error), "%s", err.message[0] ? err.message : aws_status_name(st));
 			r->throttled = (st == AWS_ETHROTTLED);
 			/* a request SQS rejects as malformed will not get better */
-			r->park = (st == AWS_ESERVICE && !err.retryable);
+			r->park = (st == AWS_ESERVICE && !err.retryable && !fixable_elsewhere(err.type));
 		}
 	}
 	curl_multi_remove_handle(multi, f->easy);

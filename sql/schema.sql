@@ -52,6 +52,8 @@ SELECT c.relname,
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = 'sesami' AND c.relkind = 'r' ORDER BY 1;
 
--- the dispatcher background worker is running
-SELECT pid IS NOT NULL AS dispatcher_running FROM sesami.dispatcher_status();
-SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'sesami dispatcher';
+-- the dispatcher background workers are running
+SELECT sesami.wait_until_running() AS dispatchers_running;
+SELECT pid IS NOT NULL AS dispatcher_running, workers FROM sesami.dispatcher_status();
+SELECT count(*) AS dispatchers, current_setting('sesami.dispatch_workers') AS dispatch_workers
+FROM pg_stat_activity WHERE backend_type = 'sesami dispatcher';

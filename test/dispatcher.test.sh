@@ -204,4 +204,36 @@ check "with a session token too (X-Amz-Security-Token signed)" check_signature t
 check "the secret key never reaches the server log" bash -c "! grep -q -e '$AWS_SECRET_ACCESS_KEY' -e 'session+token' '$PGC_DIR/server.log'"
 check "nor pg_settings" [ "$(q "SELECT count(*) FROM pg_settings WHERE setting LIKE '%EXAMPLEKEY%' OR setting LIKE '%session+token%'")" = 0 ]
 
+# ---- a queue that does not exist yet: retried, not parked, delivered once it exists ----
+late="${qurl%/*}/late"
+setconf sesami.aws_endpoint_url "http://127.0.0.1:$fq_port" sesami.sqs_queue_url "$late"
+submit late 3
+latejobs="FROM sesami.outbox o JOIN sesami.jobs j ON j.id = o.job_id WHERE j.repo_name LIKE 'late-%'"
+check "a missing queue is retried, not parked (QueueDoesNotExist recorded)" \
+	wait_sql "SELECT count(*) = 3 AND bool_and(o.last_error LIKE '%QueueDoesNotExist%' AND o.parked_at IS NULL) $latejobs" 10
+check "the created queue has the URL the dispatcher was given" \
+	[ "$(sqs CreateQueue '{"QueueName":"late"}' | $PY -c 'import json,sys; print(json.load(sys.stdin)["QueueUrl"])')" = "$late" ]
+check "once the queue exists its jobs are delivered" \
+	wait_sql "SELECT count(*) = 3 FROM sesami.jobs WHERE repo_name LIKE 'late-%' AND status = 'queued'" 30
+
+# ---- three dispatcher processes: every job sent exactly once ----
+check "two dispatchers run by default" \
+	[ "$(q "SELECT workers = 2 AND (SELECT count(*) = 2 FROM pg_stat_activity WHERE backend_type = 'sesami dispatcher') FROM sesami.dispatcher_status()")" = t ]
+q "ALTER SYSTEM SET sesami.dispatch_workers = 3" >/dev/null
+pgc_stop
+pgc_as_owner "$PGC_BIN/pg_ctl" -D "$PGC_DIR/data" -l "$PGC_DIR/server.log" -w start >/dev/null
+check "sesami.dispatch_workers = 3 runs three dispatchers" \
+	wait_sql "SELECT workers = 3 AND (SELECT count(*) = 3 FROM pg_stat_activity WHERE backend_type = 'sesami dispatcher') FROM sesami.dispatcher_status()" 10
+two=$(sqs CreateQueue '{"QueueName":"two"}' | $PY -c 'import json,sys; print(json.load(sys.stdin)["QueueUrl"])')
+setconf sesami.sqs_queue_url "$two"
+submit two 300
+check "three dispatchers deliver 300 jobs" \
+	wait_sql "SELECT count(*) = 300 FROM sesami.jobs WHERE repo_name LIKE 'two-%' AND status = 'queued'" 30
+drain "$two" >"$tmp/msgs6"
+check "each of them exactly once" $PY - "$tmp/msgs6" <<'PYEOF'
+import json, sys
+ids = [json.loads(l)["body"]["job_id"] for l in open(sys.argv[1])]
+sys.exit(0 if len(ids) == 300 and len(set(ids)) == 300 else 1)
+PYEOF
+
 exit $failed
