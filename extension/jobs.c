@@ -23,12 +23,12 @@
  * change they describe.  NOTIFY and the latch wakeup are also delivered only
  * at commit.
  *
- * Those rows are inserted with sesami_insert_row (rows.c) rather than
- * through SPI: every submitted job writes one or two of them, and a planned
- * INSERT per row cost more than the job's own insert.  job_events
- * and outbox carry no foreign key to jobs for the same reason; the rows are
- * only ever written here, with the id of the row that fired the trigger, and
- * a statement trigger on jobs deletes them with their job.
+ * Those rows are inserted with sesami_insert_row (rows.c) rather than through
+ * SPI: every submitted job writes one or two of them, and a planned INSERT per
+ * row cost more than the job's own insert.  job_events and outbox carry no
+ * foreign key to jobs for the same reason; the rows are only ever written
+ * here, with the id of the row that fired the trigger, and statement triggers
+ * on jobs delete (and truncate) them with their jobs.
  */
 #include "postgres.h"
 
@@ -86,7 +86,7 @@ status_from_label(const char *label)
 	pg_unreachable();
 }
 
-/* Fetch a column's attribute number, failing loudly if it is missing. */
+/* A column's attribute number, failing loudly if it is missing. */
 #define column(tupdesc, name) sesami_attnum((tupdesc), (name))
 
 /* Read the status column of a job row. */
@@ -149,7 +149,7 @@ write_audit(HeapTuple tuple, TupleDesc tupdesc, int from, JobStatus to)
 	sesami_set_value(&row, "attempt", Int32GetDatum((int32) row_int(tuple, tupdesc, "attempt")), false);
 	/* the role the request runs as (SET ROLE), not a SECURITY DEFINER owner */
 	sesami_set_value(&row, "actor",
-			  CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false)), false);
+					 CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false)), false);
 	d = row_text(tuple, tupdesc, "worker_id", &isnull);
 	sesami_set_value(&row, "worker_id", d, isnull);
 	/* the reason: the job's error when it fails or is retried */

@@ -9,16 +9,18 @@
  *
  * sesami_insert_row() stores a row the way logical replication applies one
  * (ExecSimpleRelationInsert): BEFORE ROW triggers, constraints, the heap,
- * every index, AFTER ROW triggers (fired before it returns).  Given an
- * arbiter index it is INSERT ... ON CONFLICT DO NOTHING instead: a
- * speculative insertion, exactly as nodeModifyTable.c does it, that returns
- * the conflicting row rather than failing or waiting for a lock.  What it does not
- * do is evaluate column defaults: the caller names every column it sets, an
- * identity column takes its sequence's next value, any other column is null,
- * and a column with a default left unset is an error (the table grew a column
- * the C code does not know about).  Privileges and row-level security are not
- * checked: callers are the extension's own triggers and SECURITY DEFINER
- * functions, which run as the tables' owner.
+ * every index, AFTER ROW triggers (fired before it returns).  As there,
+ * statement-level triggers do not fire.  Given an arbiter index it is
+ * INSERT ... ON CONFLICT DO NOTHING instead: a speculative insertion, as
+ * nodeModifyTable.c does it, which waits for a transaction inserting the same
+ * key and then returns the conflicting row instead of failing.
+ *
+ * What it does not do is evaluate column defaults: the caller names every
+ * column it sets, an identity column takes its sequence's next value, any
+ * other column is null, and a column with a default left unset is an error
+ * (the table grew a column the C code does not know about).  Privileges and
+ * row-level security are not checked: callers are the extension's own
+ * triggers and SECURITY DEFINER functions, which run as the tables' owner.
  */
 #include "postgres.h"
 
@@ -32,6 +34,7 @@
 #include "executor/nodeModifyTable.h"
 #include "nodes/makefuncs.h"
 #include "storage/lmgr.h"
+#include "utils/inval.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
@@ -77,33 +80,48 @@ sesami_set_value(SesamiNewRow *row, const char *name, Datum value, bool isnull)
 }
 
 /*
- * The identity sequence of a column.  Found through pg_depend, so remembered
- * for the few (table, column) pairs this file writes; a table dropped and
- * created again has a new OID and is looked up afresh.
+ * The identity sequences of the columns this file fills.  Found through
+ * pg_depend, so remembered for the few (table, column) pairs written here and
+ * forgotten when the table's relcache entry is invalidated (ALTER TABLE).
  */
+#define IDENTITY_CACHE 4
+static struct
+{
+	Oid			relid;
+	AttrNumber	attnum;
+	Oid			seqid;
+}			identity_cache[IDENTITY_CACHE];
+static int	identity_next_slot = 0;
+
+static void
+forget_identity(Datum arg, Oid relid)
+{
+	for (int slot = 0; slot < IDENTITY_CACHE; slot++)
+		if (!OidIsValid(relid) || identity_cache[slot].relid == relid)
+			identity_cache[slot].relid = InvalidOid;
+}
+
 static Oid
 identity_sequence(Relation rel, AttrNumber attnum)
 {
-#define IDENTITY_CACHE 4
-	static struct
-	{
-		Oid			relid;
-		AttrNumber	attnum;
-		Oid			seqid;
-	}			cache[IDENTITY_CACHE];
-	static int	next_slot = 0;
+	static bool registered = false;
 	Oid			relid = RelationGetRelid(rel);
 	int			slot;
 
+	if (!registered)
+	{
+		CacheRegisterRelcacheCallback(forget_identity, (Datum) 0);
+		registered = true;
+	}
 	for (slot = 0; slot < IDENTITY_CACHE; slot++)
-		if (cache[slot].relid == relid && cache[slot].attnum == attnum)
-			return cache[slot].seqid;
-	slot = next_slot;
-	next_slot = (next_slot + 1) % IDENTITY_CACHE;
-	cache[slot].seqid = getIdentitySequence(relid, attnum, false);
-	cache[slot].attnum = attnum;
-	cache[slot].relid = relid;
-	return cache[slot].seqid;
+		if (identity_cache[slot].relid == relid && identity_cache[slot].attnum == attnum)
+			return identity_cache[slot].seqid;
+	slot = identity_next_slot;
+	identity_next_slot = (identity_next_slot + 1) % IDENTITY_CACHE;
+	identity_cache[slot].seqid = getIdentitySequence(relid, attnum, false);
+	identity_cache[slot].attnum = attnum;
+	identity_cache[slot].relid = relid;
+	return identity_cache[slot].seqid;
 }
 
 /*
