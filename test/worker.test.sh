@@ -158,6 +158,44 @@ psql -X -qAt -d "$db" -c "BEGIN" -c "SELECT set_config('request.jwt.claims', '{\
 "$W" local --once >/dev/null 2>&1
 same "a job cancelled before a worker got it stays cancelled" "$(q "SELECT status || ' ' || attempt FROM sesami.jobs WHERE id = $j6")" "cancelled 0"
 
+# ---- a clone that stalls: heartbeats go on; cancelling or SIGTERM stops it at once ----
+# The mirror's config is a FIFO with no writer: the clone child blocks opening it.
+git init -q --bare "$tmp/mirror/github.com/acme/stall.git"
+rm "$tmp/mirror/github.com/acme/stall.git/config"
+mkfifo "$tmp/mirror/github.com/acme/stall.git/config"
+stall_clones() { pgrep -f "sesami-worker _clone .*stall.git" | wc -l; }
+lease() { q "SELECT extract(epoch FROM lease_expires_at) FROM sesami.jobs WHERE id = $1"; }
+j8=$(submit 1 https://github.com/acme/stall)
+SESAMI_CLONE_TIMEOUT=30 "$W" local --once >"$tmp/stall1.log" 2>&1 &
+wpid=$!
+wait_for() { for _ in $(seq 100); do [ "$(q "$1")" = t ] && return 0; sleep 0.1; done; return 1; }
+check "a stalled clone: the job is processing in stage clone" \
+	wait_for "SELECT status = 'processing' AND stage = 'clone' FROM sesami.jobs WHERE id = $j8"
+l1=$(lease "$j8")
+sleep 6.5
+l2=$(lease "$j8")
+check "its heartbeats go on while the clone sends nothing (the lease moves on)" \
+	awk -v a="$l1" -v b="$l2" 'BEGIN { exit !(b > a) }'
+psql -X -qAt -d "$db" -c "BEGIN" -c "SELECT set_config('request.jwt.claims', '{\"sub\": \"1\"}', true) IS NULL" -c "SET LOCAL ROLE sesami_user" -c "SELECT status FROM api.cancel_job($j8)" -c "COMMIT" >/dev/null
+t0=$(date +%s)
+wait "$wpid"
+check "cancelling it stops the worker within a heartbeat ($(($(date +%s) - t0)) s), the clone process killed" \
+	[ $(($(date +%s) - t0)) -le 8 ] && [ "$(stall_clones)" = 0 ]
+same "the job stays cancelled" "$(q "SELECT status FROM sesami.jobs WHERE id = $j8")" cancelled
+j9=$(submit 1 https://github.com/acme/stall)
+SESAMI_CLONE_TIMEOUT=30 "$W" local --once >"$tmp/stall2.log" 2>&1 &
+wpid=$!
+wait_for "SELECT status = 'processing' AND stage = 'clone' FROM sesami.jobs WHERE id = $j9"
+sleep 0.5
+kill -TERM "$wpid"
+t0=$(date +%s)
+wait "$wpid"
+check "SIGTERM during a stalled clone stops the worker at once ($(($(date +%s) - t0)) s), the clone process killed" \
+	[ $(($(date +%s) - t0)) -le 3 ] && [ "$(stall_clones)" = 0 ]
+same "and the job goes back to the queue, saying why" \
+	"$(q "SELECT status || ' ' || (error LIKE '%stopped before the clone finished%') FROM sesami.jobs WHERE id = $j9")" "queued true"
+psql -X -qAt -d "$db" -c "BEGIN" -c "SELECT set_config('request.jwt.claims', '{\"sub\": \"1\"}', true) IS NULL" -c "SET LOCAL ROLE sesami_user" -c "SELECT status FROM api.cancel_job($j9)" -c "COMMIT" >/dev/null
+
 # ---- batch mode ----
 j7=$(submit 2 https://github.com/acme/gadgets)
 SQS_MESSAGE_BODY="{\"v\": 1, \"job_id\": $j7, \"attempt\": 0}" "$W" batch >"$tmp/batch1.log" 2>&1

@@ -5,7 +5,9 @@
  * MAX_BYTES MAX_OBJECTS MAX_MEMORY, writes the token (possibly empty) to the
  * child's stdin and closes it, then reads "progress R T" lines and a final
  * "error CLASS MESSAGE" line from the child's stdout with poll(), killing the
- * child (SIGKILL) if the wall-time limit passes.  Exit status 0 is success.
+ * child (SIGKILL) if the wall-time limit passes or the progress callback,
+ * called for every report and every second of silence, asks to stop.  Exit
+ * status 0 is success.
  *
  * Child side (clone_child_main): sets RLIMIT_AS, reads the token, clones with
  * libgit2 (bare, no checkout, no tags, no redirects), enforcing the byte and
@@ -120,8 +122,10 @@ clone_repository(const char *source, const char *dest, const char *token,
 	size_t		used = 0;
 	clone_status st = CLONE_OK;
 	bool		have_error = false,
-				timed_out = false;
+				timed_out = false,
+				stopped = false;
 	double		deadline = now_s() + limits->timeout_s;
+	double		fraction = 0.0;
 
 	snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long) limits->max_bytes);
 	snprintf(objects, sizeof(objects), "%llu", (unsigned long long) limits->max_objects);
@@ -170,11 +174,19 @@ clone_repository(const char *source, const char *dest, const char *token,
 			timed_out = true;
 			break;
 		}
-		rc = poll(&pfd, 1, (int) (left * 1000) + 1);
-		if (rc < 0 && errno == EINTR)
-			continue;
+		/* wake at least once a second: a silent clone still reports */
+		rc = poll(&pfd, 1, left < 1.0 ? (int) (left * 1000) + 1 : 1000);
 		if (rc <= 0)
+		{
+			if (rc < 0 && errno != EINTR)
+				continue;
+			if (progress && progress(fraction, arg) != 0)
+			{
+				stopped = true;
+				break;
+			}
 			continue;
+		}
 		n = read(out_pipe[0], buf + used, sizeof(buf) - 1 - used);
 		if (n <= 0)
 			break;
@@ -186,8 +198,12 @@ clone_repository(const char *source, const char *dest, const char *token,
 						t;
 
 			*nl = '\0';
-			if (sscanf(buf, "progress %llu %llu", &r, &t) == 2 && t > 0 && progress)
-				progress((double) r / t, arg);
+			if (sscanf(buf, "progress %llu %llu", &r, &t) == 2 && t > 0)
+			{
+				fraction = (double) r / t;
+				if (progress && progress(fraction, arg) != 0)
+					stopped = true;
+			}
 			else if (strncmp(buf, "error ", 6) == 0)
 			{
 				st = parse_child_error(buf, err, errlen);
@@ -198,13 +214,20 @@ clone_repository(const char *source, const char *dest, const char *token,
 		}
 		if (used == sizeof(buf) - 1)
 			used = 0;			/* an overlong line: drop it */
+		if (stopped)
+			break;
 	}
 	close(out_pipe[0]);
 
-	if (timed_out)
+	if (timed_out || stopped)
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
 		;
+	if (stopped)
+	{
+		snprintf(err, errlen, "the clone was stopped");
+		return CLONE_STOPPED;
+	}
 	if (timed_out)
 	{
 		snprintf(err, errlen, "clone did not finish within %d seconds", limits->timeout_s);

@@ -30,10 +30,17 @@ typedef enum clone_status
 	CLONE_PERMANENT = 1,		/* not found, denied, bad repository: do not retry */
 	CLONE_RETRYABLE = 2,		/* network trouble: retry later */
 	CLONE_TOO_LARGE = 3,		/* a limit was hit: do not retry */
+	CLONE_STOPPED = 4,			/* the progress callback asked to stop */
 } clone_status;
 
-/* Progress of a clone: fraction 0..1 of objects received. */
-typedef void (*clone_progress_fn) (double fraction, void *arg);
+/*
+ * Progress of a clone: fraction 0..1 of objects received.  Called for every
+ * progress report and at least once a second while the clone is silent (a
+ * stalled server), so the caller can keep its lease alive.  A nonzero return
+ * stops the clone: the child is killed and clone_repository returns
+ * CLONE_STOPPED.
+ */
+typedef int (*clone_progress_fn) (double fraction, void *arg);
 
 void		clone_limits_default(clone_limits *limits);
 const char *clone_source(const char *url, const char *mirror_dir, char *buf, size_t buflen);

@@ -4,8 +4,10 @@
  * job_run: heartbeat → private run directory → bare clone (child process,
  * limits) → sesami_analyze() → result JSON → api.worker_complete, with
  * progress heartbeats throttled to one per cfg->heartbeat_s (and one per stage
- * change).  A heartbeat that says "cancelled" or "stale" stops the analysis
- * at its next cancel check; nothing is written for a stale attempt.  The run
+ * change; during the clone at least one per heartbeat_s even when the server
+ * sends nothing).  A heartbeat that says "cancelled" or "stale" stops the
+ * clone or the analysis at its next check; nothing is written for a stale
+ * attempt.  The run
  * directory is always removed.  Failures are classified: network trouble and
  * worker shutdown are retryable, everything else is not.
  *
@@ -131,20 +133,6 @@ beat(run_state *rs, const char *stage, double progress)
 	}
 }
 
-/* Clone progress → job progress 0.00–0.30. */
-static void
-on_clone_progress(double fraction, void *arg)
-{
-	beat(arg, "clone", 0.30 * fraction);
-}
-
-/* Analysis progress → job progress 0.30–0.95. */
-static void
-on_analysis_progress(const char *stage, double fraction, void *arg)
-{
-	beat(arg, stage, 0.30 + 0.65 * fraction);
-}
-
 /* Analysis cancel hook: stop on cancellation, a lost lease, or shutdown. */
 static int
 should_stop(void *arg)
@@ -152,6 +140,26 @@ should_stop(void *arg)
 	run_state  *rs = arg;
 
 	return rs->cancelled || rs->stale || rs->db_lost || worker_stop;
+}
+
+/*
+ * Clone progress → job progress 0.00–0.30.  Also called every second while
+ * the clone is silent, so a stalled server does not outlive the lease; and
+ * the clone stops, like the analysis, on cancellation, a lost lease or
+ * shutdown.
+ */
+static int
+on_clone_progress(double fraction, void *arg)
+{
+	beat(arg, "clone", 0.30 * fraction);
+	return should_stop(arg);
+}
+
+/* Analysis progress → job progress 0.30–0.95. */
+static void
+on_analysis_progress(const char *stage, double fraction, void *arg)
+{
+	beat(arg, stage, 0.30 + 0.65 * fraction);
 }
 
 /* Record a failure; returns the outcome to report. */
@@ -344,6 +352,12 @@ job_run(const worker_config *cfg, db_conn *db, const claimed_job *job, const job
 		rundir_remove(rundir);
 		if (rs.stale)
 			return OUTCOME_STALE;
+		if (cs == CLONE_STOPPED && rs.cancelled)
+			return OUTCOME_CANCELLED;
+		if (cs == CLONE_STOPPED && rs.db_lost)
+			return OUTCOME_DB_ERROR;
+		if (cs == CLONE_STOPPED)
+			return record_failure(&rs, "the worker was stopped before the clone finished", true);
 		return record_failure(&rs, err, cs == CLONE_RETRYABLE);
 	}
 
