@@ -122,7 +122,13 @@ j2=$(submit 2 https://github.com/acme/big)
 "$W" local --once --threads 1 >"$tmp/local2.log" 2>&1 &
 wpid=$!
 : >"$tmp/progress"
-while kill -0 "$wpid" 2>/dev/null; do q "SELECT status || ' ' || progress || ' ' || coalesce(stage, '') FROM sesami.jobs WHERE id = $j2" >>"$tmp/progress" 2>/dev/null; sleep 0.05; done
+# sample with psql's binary (Debian's wrapper starts Perl each time, too slow to
+# see a stage that lasts a fraction of a second)
+psql_bin="$(pg_config --bindir)/psql"
+while kill -0 "$wpid" 2>/dev/null; do
+	"$psql_bin" -X -qAt -d "$db" -c "SELECT status || ' ' || progress || ' ' || coalesce(stage, '') FROM sesami.jobs WHERE id = $j2" >>"$tmp/progress" 2>/dev/null
+	sleep 0.01
+done
 wait "$wpid"
 if awk '$1 == "processing" && $2 > 0 && $2 < 1 { found = 1 } END { exit !found }' "$tmp/progress"; then
 	ok "progress between 0 and 1 is visible while the job runs ($(awk '$1 == "processing" {print $3}' "$tmp/progress" | sort -u | tr '\n' ' '))"
