@@ -53,6 +53,10 @@ include $(PGXS)
 
 all: worker
 
+# PGXS knows no header dependencies: an object built against an older
+# extension/*.h (SesamiShared's layout, say) would link without complaint.
+$(OBJS): $(wildcard $(srcdir)/extension/*.h $(srcdir)/common/*.h)
+
 # The install script is one file per release, assembled from the source script.
 sesami--$(EXTVERSION).sql: extension/sesami.sql
 	cp $< $@

@@ -51,14 +51,6 @@ free_secret(char *s)
 	}
 }
 
-/* Wipe and free the contents of a response that may hold secrets. */
-static void
-wipe_response(aws_http_response *resp)
-{
-	if (resp->body.data)
-		OPENSSL_cleanse(resp->body.data, resp->body.cap);
-	aws_http_response_free(resp);
-}
 
 /* Wipe and free a credentials struct's strings. */
 void
@@ -469,16 +461,12 @@ from_container(aws_credentials_provider *p, aws_credentials *out,
 		st = parse_credentials_json(resp.body.data, "container", out, errbuf, errlen);
 
 done:
-	/* The slist copied the Authorization line; wipe those copies too. */
-	for (struct curl_slist *h = headers; h; h = h->next)
-		OPENSSL_cleanse(h->data, strlen(h->data));
-	curl_slist_free_all(headers);
+	/* the slist copied the Authorization line; aws_buf_free wipes the rest */
+	aws_http_free_secret_headers(headers);
 	curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER, NULL);
-	if (auth.data)
-		OPENSSL_cleanse(auth.data, auth.cap);
 	aws_buf_free(&auth);
 	aws_buf_free(&url);
-	wipe_response(&resp);
+	aws_http_response_free(&resp);	/* wipes the body */
 	return st;
 }
 
@@ -558,17 +546,13 @@ from_imds(aws_credentials_provider *p, aws_credentials *out,
 		st = parse_credentials_json(resp.body.data, "imds", out, errbuf, errlen);
 
 done:
-	for (struct curl_slist *h = headers; h; h = h->next)
-		OPENSSL_cleanse(h->data, strlen(h->data));
-	curl_slist_free_all(headers);
+	aws_http_free_secret_headers(headers);
 	curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(p->easy, CURLOPT_CUSTOMREQUEST, NULL);
-	if (tokhdr.data)
-		OPENSSL_cleanse(tokhdr.data, tokhdr.cap);
 	aws_buf_free(&tokhdr);
 	aws_buf_free(&url);
 	free(role);
-	wipe_response(&resp);
+	aws_http_response_free(&resp);	/* wipes the body */
 	return st;
 }
 

@@ -22,6 +22,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/crypto.h>
+
 /* Format a message into errbuf, if there is one. */
 void
 aws_set_error(char *errbuf, size_t errlen, const char *fmt,...)
@@ -193,6 +195,15 @@ aws_http_response_reset(aws_http_response *resp)
 	resp->too_large = 0;
 	resp->curl_error[0] = '\0';
 	aws_buf_reset(&resp->body);
+}
+
+/* See aws_http.h. */
+void
+aws_http_free_secret_headers(struct curl_slist *headers)
+{
+	for (struct curl_slist *h = headers; h; h = h->next)
+		OPENSSL_cleanse(h->data, strlen(h->data));
+	curl_slist_free_all(headers);
 }
 
 /* Free a response's body. */

@@ -71,6 +71,8 @@ extern aws_status aws_http_perform(CURL *easy, const char *method,
 								   char *errbuf, size_t errlen);
 extern void aws_http_response_reset(aws_http_response *resp);
 extern void aws_http_response_free(aws_http_response *resp);
+/* Wipe every line of a header list (they may carry a token), then free it. */
+extern void aws_http_free_secret_headers(struct curl_slist *headers);
 extern void aws_set_error(char *errbuf, size_t errlen, const char *fmt,...)
 			__attribute__((format(printf, 3, 4)));
 

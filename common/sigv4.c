@@ -589,9 +589,7 @@ sigv4_sign(const sigv4_request *req, const sigv4_params *params,
 		rc = SIGV4_ENOMEM;
 
 done:
-	if (ksecret.data)
-		OPENSSL_cleanse(ksecret.data, ksecret.cap);
-	aws_buf_free(&ksecret);
+	aws_buf_free(&ksecret);		/* wipes the key material */
 	OPENSSL_cleanse(key, sizeof(key));
 	OPENSSL_cleanse(key2, sizeof(key2));
 	for (i = 0; i < nh; i++)

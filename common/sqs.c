@@ -16,7 +16,8 @@
  * - The client's CURL handle is reused for every blocking call, so libcurl
  *   keeps the connection alive between requests.
  * - An "ExpiredToken"-style error invalidates the provider's cached
- *   credentials (blocking calls), and is reported as retryable.
+ *   credentials (blocking calls, and sqs_finish_send_message_batch for
+ *   requests sent elsewhere), and is reported as retryable.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L	/* strdup */
@@ -145,13 +146,8 @@ sqs_request_free(sqs_request *req)
 		return;
 	free(req->url);
 	free(req->body);
-	if (req->headers)
-	{
-		/* The list holds the session token header: wipe before freeing. */
-		for (struct curl_slist *h = req->headers; h; h = h->next)
-			OPENSSL_cleanse(h->data, strlen(h->data));
-		curl_slist_free_all(req->headers);
-	}
+	/* the list holds the session token header */
+	aws_http_free_secret_headers(req->headers);
 	memset(req, 0, sizeof(*req));
 }
 
@@ -169,8 +165,7 @@ add_header(struct curl_slist *list, const char *name, const char *value)
 		return NULL;
 	}
 	n = curl_slist_append(list, b.data);
-	OPENSSL_cleanse(b.data, b.len);
-	aws_buf_free(&b);
+	aws_buf_free(&b);			/* wipes the copy */
 	if (n == NULL)
 		curl_slist_free_all(list);
 	return n;
@@ -297,6 +292,20 @@ sqs_request_prepare(const sqs_request *req, CURL *easy, aws_http_response *resp,
 	return AWS_OK;
 }
 
+/*
+ * True if an AWS error type is about the queue or the caller's access rather
+ * than the request: a queue or an IAM policy created after the sender, or a
+ * policy still propagating.
+ */
+static int
+is_not_the_request(const char *type)
+{
+	return strcmp(type, "QueueDoesNotExist") == 0 ||
+		strcmp(type, "AWS.SimpleQueueService.NonExistentQueue") == 0 ||
+		strcmp(type, "AccessDenied") == 0 ||
+		strcmp(type, "AccessDeniedException") == 0;
+}
+
 /* True if an AWS error type means "slow down". */
 static int
 is_throttling(const char *type)
@@ -373,6 +382,7 @@ sqs_parse_error(long http_status, const char *body, sqs_error *err)
 		err->http_status = http_status;
 		err->retryable = st == AWS_ETHROTTLED || http_status >= 500 ||
 			is_expired_credentials(type);
+		err->not_the_request = is_not_the_request(type);
 	}
 	json_object_put(root);
 	return st;
@@ -686,14 +696,24 @@ sqs_send_message_batch(sqs_client *c, const char *queue_url,
 	if (st != AWS_OK)
 		set_err(err, st, "sqs SendMessageBatch: could not reach %s: %s", req.url, msg);
 	else
-	{
-		st = sqs_parse_send_message_batch(resp.status, resp.body.data, entries, n,
-										  results, nfailed, err);
-		if (st != AWS_OK && err && is_expired_credentials(err->type))
-			aws_credentials_invalidate(c->credentials);
-	}
+		st = sqs_finish_send_message_batch(c, resp.status, resp.body.data, entries, n,
+										   results, nfailed, err);
 	aws_http_response_free(&resp);
 	sqs_request_free(&req);
+	return st;
+}
+
+/* See sqs.h. */
+aws_status
+sqs_finish_send_message_batch(sqs_client *c, long http_status, const char *body,
+							  const sqs_send_entry *entries, size_t n,
+							  sqs_send_result *results, size_t *nfailed, sqs_error *err)
+{
+	aws_status	st = sqs_parse_send_message_batch(http_status, body, entries, n,
+												  results, nfailed, err);
+
+	if (st != AWS_OK && err && is_expired_credentials(err->type))
+		aws_credentials_invalidate(c->credentials);
 	return st;
 }
 

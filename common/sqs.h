@@ -71,6 +71,9 @@ typedef struct sqs_error
 	aws_status	status;
 	long		http_status;	/* 0 if no response */
 	int			retryable;		/* a later retry may succeed */
+	int			not_the_request;	/* the queue is missing or access denied: an
+									 * operator's fix, not a different request,
+									 * makes a resend succeed */
 	char		type[128];		/* AWS error type, e.g. "QueueDoesNotExist" */
 	char		message[512];	/* human-readable; never holds secrets */
 } sqs_error;
@@ -169,6 +172,16 @@ extern aws_status sqs_parse_send_message_batch(long http_status, const char *bod
 											   sqs_send_result *results, size_t *nfailed,
 											   sqs_error *err);
 extern aws_status sqs_parse_error(long http_status, const char *body, sqs_error *err);
+/*
+ * sqs_parse_send_message_batch for a request c built and sent; an
+ * expired-credentials error also drops c's cached credentials, as every
+ * blocking call does.
+ */
+extern aws_status sqs_finish_send_message_batch(sqs_client *c, long http_status,
+												const char *body,
+												const sqs_send_entry *entries, size_t n,
+												sqs_send_result *results, size_t *nfailed,
+												sqs_error *err);
 extern void sqs_request_free(sqs_request *req);
 extern int	sqs_queue_is_fifo(const char *queue_url);
 

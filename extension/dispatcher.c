@@ -200,6 +200,9 @@ sesami_dispatcher_main(Datum main_arg)
 			last_reap = GetCurrentTimestamp();
 		}
 		more = sesami_dispatch_round();
+		/* a full batch: there may be a backlog, share it */
+		if (more)
+			sesami_wake_dispatcher(me);
 		MemoryContextSwitchTo(TopMemoryContext);
 		MemoryContextReset(loop_context);
 	}

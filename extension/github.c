@@ -102,15 +102,6 @@ http_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultota
 	return (QueryCancelPending || ProcDiePending) ? 1 : 0;
 }
 
-/* Overwrite every string in a header list, then free it. */
-static void
-free_headers(struct curl_slist *headers)
-{
-	for (struct curl_slist *h = headers; h != NULL; h = h->next)
-		sesami_seal_wipe(h->data, strlen(h->data));
-	curl_slist_free_all(headers);
-}
-
 /*
  * Run one request (POST with post_body, else GET).  No PostgreSQL error can
  * be raised while libcurl holds resources: everything is collected into res
@@ -447,7 +438,7 @@ exchange_code(const char *code, const char *redirect_uri, const char *client_id,
 		elog(ERROR, "out of memory");
 	http_request(make_url(sesami_github_oauth_url, "/login/oauth/access_token"),
 				 body.data, headers, &res);
-	free_headers(headers);
+	aws_http_free_secret_headers(headers);
 	sesami_seal_wipe(body.data, body.len);
 	pfree(body.data);
 
@@ -547,7 +538,7 @@ api_get(const char *path, const char *token)
 	if (headers == NULL)
 		elog(ERROR, "out of memory");
 	http_request(make_url(sesami_github_api_url, path), NULL, headers, &res);
-	free_headers(headers);
+	aws_http_free_secret_headers(headers);
 
 	http_check_transfer(&res, path);
 	if ((res.status == 403 || res.status == 404) && strncmp(path, "/user/emails", 12) == 0)

@@ -7,7 +7,8 @@
  *                  it goes straight to 'queued' (no dispatcher needed).
  *   AFTER INSERT   audit row (NULL -> status); for 'pending' an outbox row and
  *                  a commit-time dispatcher wakeup; for 'queued' a NOTIFY on
- *                  channel "sesami_jobs" for local workers.
+ *                  channel "sesami_jobs" for local workers (empty payload: one
+ *                  per transaction).
  *   BEFORE UPDATE  (WHEN status changes) rejects any move not in the table.
  *   AFTER UPDATE   (WHEN status changes) audit row; a job going back from
  *                  'processing' to 'queued' is announced again (outbox +
@@ -193,10 +194,12 @@ announce_job(HeapTuple tuple, TupleDesc tupdesc, bool via_outbox)
 	}
 	else
 	{
-		char		payload[32];
-
-		snprintf(payload, sizeof(payload), INT64_FORMAT, job_id);
-		Async_Notify("sesami_jobs", payload);
+		/*
+		 * A wakeup, not a message: workers claim with claim_next.  An empty
+		 * payload lets PostgreSQL fold a transaction's notifications into
+		 * one, however many jobs it queued.
+		 */
+		Async_Notify("sesami_jobs", NULL);
 	}
 }
 

@@ -101,12 +101,37 @@ sesami_wake_dispatcher_at_commit(void)
 	wakeup_pending = true;
 }
 
+/*
+ * Wake one running dispatcher other than number "except" (-1: any), in turn.
+ * Waking them all would have the others run an empty claim for every commit;
+ * a dispatcher that leases a full batch wakes the next one, so a backlog
+ * still spreads over all of them.
+ */
+void
+sesami_wake_dispatcher(int except)
+{
+	int			n = Min(sesami_dispatch_workers, SESAMI_MAX_DISPATCHERS);
+	Latch	   *latch = NULL;
+
+	if (sesami_shared == NULL)
+		return;
+	SpinLockAcquire(&sesami_shared->mutex);
+	for (int k = 0; k < n && latch == NULL; k++)
+	{
+		int			i = sesami_shared->next_wakeup++ % n;
+
+		if (i != except)
+			latch = sesami_shared->dispatcher_latch[i];
+	}
+	SpinLockRelease(&sesami_shared->mutex);
+	if (latch != NULL)
+		SetLatch(latch);
+}
+
 /* Transaction callback: deliver or drop the pending wakeup. */
 static void
 sesami_xact_callback(XactEvent event, void *arg)
 {
-	Latch	   *latches[SESAMI_MAX_DISPATCHERS];
-
 	switch (event)
 	{
 		case XACT_EVENT_COMMIT:
@@ -114,15 +139,7 @@ sesami_xact_callback(XactEvent event, void *arg)
 			if (!wakeup_pending)
 				return;
 			wakeup_pending = false;
-			if (sesami_shared == NULL)
-				return;
-			/* every dispatcher: the first to claim the rows sends them */
-			SpinLockAcquire(&sesami_shared->mutex);
-			memcpy(latches, sesami_shared->dispatcher_latch, sizeof(latches));
-			SpinLockRelease(&sesami_shared->mutex);
-			for (int i = 0; i < sesami_dispatch_workers && i < SESAMI_MAX_DISPATCHERS; i++)
-				if (latches[i] != NULL)
-					SetLatch(latches[i]);
+			sesami_wake_dispatcher(-1);
 			break;
 
 		case XACT_EVENT_ABORT:

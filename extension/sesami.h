@@ -56,6 +56,7 @@ typedef struct SesamiShared
 	Latch	   *dispatcher_latch[SESAMI_MAX_DISPATCHERS];	/* NULL: not running */
 	int			dispatcher_pid[SESAMI_MAX_DISPATCHERS];
 	TimestampTz dispatcher_started_at[SESAMI_MAX_DISPATCHERS];
+	uint32		next_wakeup;	/* round robin over the dispatchers */
 	uint64		wakeups;		/* loops woken by a committed wakeup */
 	uint64		loops;			/* all loops, including poll timeouts */
 	uint64		reaped;			/* jobs moved by the lease reaper */
@@ -75,6 +76,7 @@ extern SesamiShared *sesami_shared;
 
 /* sesami.c */
 extern void sesami_wake_dispatcher_at_commit(void);
+extern void sesami_wake_dispatcher(int except);
 extern Oid	sesami_relid(const char *name);
 
 /* repo_url.c: a validated repository URL, normalised, and its parts */

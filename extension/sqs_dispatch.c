@@ -283,21 +283,6 @@ backoff_ms(int send_attempts, bool throttled)
 	return (int) (delay / 2 + (delay / 2) * pg_prng_double(&pg_global_prng_state));
 }
 
-/*
- * An error an operator fixes without touching the message: the queue not
- * (yet) there, access not (yet) granted (a queue or an IAM policy created
- * after the database, a policy still propagating).  Retried with backoff
- * like an outage, up to dispatch_max_attempts, instead of parked at once.
- */
-static bool
-fixable_elsewhere(const char *type)
-{
-	return strcmp(type, "QueueDoesNotExist") == 0 ||
-		strcmp(type, "AWS.SimpleQueueService.NonExistentQueue") == 0 ||
-		strcmp(type, "AccessDenied") == 0 ||
-		strcmp(type, "AccessDeniedException") == 0;
-}
-
 /* Record the outcome of one finished request on its rows. */
 static void
 finish_flight(Flight *f, CURLcode code)
@@ -310,11 +295,9 @@ finish_flight(Flight *f, CURLcode code)
 
 	memset(&err, 0, sizeof(err));
 	st = aws_http_finish(f->easy, code, &f->resp, errbuf, sizeof(errbuf));
-	if (st == AWS_OK && f->resp.status == 200)
-		st = sqs_parse_send_message_batch(f->resp.status, f->resp.body.data, f->entries,
-										  f->nrows, results, &nfailed, &err);
-	else if (st == AWS_OK)
-		st = sqs_parse_error(f->resp.status, f->resp.body.data, &err);
+	if (st == AWS_OK)
+		st = sqs_finish_send_message_batch(client, f->resp.status, f->resp.body.data,
+										   f->entries, f->nrows, results, &nfailed, &err);
 	else
 		strlcpy(err.message, errbuf, sizeof(err.message));
 
@@ -337,8 +320,11 @@ finish_flight(Flight *f, CURLcode code)
 		{
 			snprintf(r->error, sizeof(r->error), "%s", err.message[0] ? err.message : aws_status_name(st));
 			r->throttled = (st == AWS_ETHROTTLED);
-			/* a request SQS rejects as malformed will not get better */
-			r->park = (st == AWS_ESERVICE && !err.retryable && !fixable_elsewhere(err.type));
+			/*
+			 * a request SQS rejects as malformed will not get better; a
+			 * missing queue or denied access may, like an outage
+			 */
+			r->park = (st == AWS_ESERVICE && !err.retryable && !err.not_the_request);
 		}
 	}
 	curl_multi_remove_handle(multi, f->easy);

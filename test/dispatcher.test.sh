@@ -90,7 +90,8 @@ ok = all(m["v"] == 1 and m["attempt"] == 0 and rows.get(str(m["job_id"])) == m["
 sys.exit(0 if ok and len({m["job_id"] for m in msgs}) == len(msgs) else 1)
 PYEOF
 check "outbox is empty after delivery" [ "$(q 'SELECT count(*) FROM sesami.outbox')" = 0 ]
-check "dispatcher_status counts 26 sent" [ "$(q 'SELECT sent FROM sesami.dispatcher_status()')" = 26 ]
+sent=$(q 'SELECT sent FROM sesami.dispatcher_status()')
+check "dispatcher_status counts 26 sent (got $sent)" [ "$sent" = 26 ]
 
 # ---- a rolled-back transaction sends nothing ----
 submit rolledback 3 ROLLBACK

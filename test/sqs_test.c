@@ -484,6 +484,12 @@ mode_parse(void)
 	report(st == AWS_ESERVICE && !e.retryable && strstr(e.message, "InvalidAddress") &&
 		   strstr(e.message, "The address is not valid"),
 		   "sqs parse: client error is permanent, message has type and text");
+	report(!e.not_the_request, "sqs parse: a malformed request is the request's fault");
+	st = sqs_parse_error(400, "{\"__type\":\"com.amazonaws.sqs#QueueDoesNotExist\",\"message\":\"gone\"}", &e);
+	report(st == AWS_ESERVICE && !e.retryable && e.not_the_request,
+		   "sqs parse: QueueDoesNotExist is not retryable as such, and not the request's fault");
+	st = sqs_parse_error(403, "{\"__type\":\"AccessDenied\",\"message\":\"no\"}", &e);
+	report(e.not_the_request, "sqs parse: AccessDenied is not the request's fault");
 	st = sqs_parse_error(403, "{\"__type\":\"com.amazon.coral.service#ExpiredTokenException\",\"message\":\"expired\"}", &e);
 	report(st == AWS_ESERVICE && e.retryable, "sqs parse: expired credentials are retryable (after refresh)");
 	st = sqs_parse_error(502, "<html>bad gateway</html>", &e);
