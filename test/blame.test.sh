@@ -160,7 +160,7 @@ check "--progress reports the blame, history and done stages" \
 
 # The C API (analysis.h) the database modes call.
 if cc -std=gnu11 -Wall -Wextra -Werror -Iworker $(pkg-config --cflags json-c libgit2) -o "$tmp/analysis-api" \
-	test/analysis-api.c worker/analysis.o worker/blame.o worker/history.o worker/strmap.o \
+	test/analysis-api.c worker/analysis.o worker/blame.o worker/history.o worker/jsonutf8.o worker/strmap.o \
 	$(pkg-config --libs json-c libgit2) -lpthread; then
 	ok "api test program builds"
 	"$tmp/analysis-api" "$mi" || true

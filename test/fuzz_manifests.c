@@ -5,7 +5,7 @@
  * is the file's content.
  *
  *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Iworker \
- *     -o /tmp/fuzz test/fuzz_manifests.c worker/glob.c worker/stack.c \
+ *     -o /tmp/fuzz test/fuzz_manifests.c worker/glob.c worker/jsonutf8.c worker/stack.c \
  *     worker/stack_manifests.c worker/stack_rules.c worker/languages.c \
  *     worker/languages_table.c $(pkg-config --cflags --libs json-c libxml-2.0 yaml-0.1)
  *   /tmp/fuzz -max_total_time=120 -max_len=4096 CORPUS_DIR

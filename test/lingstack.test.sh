@@ -40,8 +40,8 @@ jcheck() { check "$1" node test/json_assert.mjs "$2" "$3"; }
 pkgs="libgit2 json-c libxml-2.0 yaml-0.1"
 cflags="-std=gnu11 -Wall -Wextra -Werror -Iworker $(pkg-config --cflags $pkgs)"
 libs=$(pkg-config --libs $pkgs)
-lang_src="worker/glob.c worker/languages.c worker/languages_git.c worker/languages_table.c"
-stack_src="worker/glob.c worker/stack.c worker/stack_manifests.c worker/stack_rules.c"
+lang_src="worker/glob.c worker/jsonutf8.c worker/languages.c worker/languages_git.c worker/languages_table.c"
+stack_src="worker/glob.c worker/jsonutf8.c worker/stack.c worker/stack_manifests.c worker/stack_rules.c"
 san="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
 
 if ! command -v node >/dev/null; then

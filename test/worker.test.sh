@@ -137,6 +137,23 @@ else
 fi
 same "the big job completes" "$(q "SELECT status || ' ' || progress FROM sesami.jobs WHERE id = $j2")" "completed 1"
 
+# ---- file names that are not UTF-8: the result is still valid JSON for jsonb ----
+d="$tmp/src/latin1"
+mkdir -p "$d" && git -C "$d" -c init.defaultBranch=main init -q
+printf 'int f(void)\n{\n\treturn 1;\n}\n' >"$d/caf$(printf '\351').c"
+printf 'notes\n' >"$d/caf$(printf '\351').txt"
+git -C "$d" add -A
+GIT_AUTHOR_NAME=Bob GIT_AUTHOR_EMAIL=bob@example.com GIT_COMMITTER_NAME=Bob GIT_COMMITTER_EMAIL=bob@example.com \
+	git -C "$d" commit -q -m latin1
+git clone -q --bare "$d" "$tmp/mirror/github.com/acme/latin1.git"
+j10=$(submit 1 https://github.com/acme/latin1)
+"$W" local --once >"$tmp/latin1.log" 2>&1
+same "a repository with non-UTF-8 file names completes (its result stored as jsonb)" \
+	"$(q "SELECT status FROM sesami.jobs WHERE id = $j10")" completed
+same "and such a file counts under its language, its bytes kept in path_hex" \
+	"$(q "SELECT (r.result -> 'user' -> 'by_language' -> 0 ->> 'language') || ' ' || (SELECT f ->> 'path_hex' FROM jsonb_array_elements(r.result -> 'files') f WHERE f ->> 'path' LIKE 'caf%.c') FROM sesami.results r WHERE r.job_id = $j10")" \
+	"C 636166e92e63"
+
 # ---- failures are recorded, the worker keeps going ----
 j3=$(submit 1 https://github.com/acme/not-mirrored-and-unreachable)
 j4=$(submit 1 https://github.com/acme/gadgets)

@@ -38,6 +38,7 @@
 #include "languages.h"
 #include "languages_table.h"
 #include "glob.h"
+#include "jsonutf8.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -1305,7 +1306,7 @@ lang_stats_json(const lang_stats *s)
 	{
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "path", json_object_new_string(s->excluded[k].path));
+		json_add_path(o, s->excluded[k].path);
 		json_object_object_add(o, "reason", json_object_new_string(s->excluded[k].reason));
 		if (s->excluded[k].language)
 			json_object_object_add(o, "language", json_object_new_string(s->excluded[k].language->name));

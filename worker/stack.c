@@ -19,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include "stack_internal.h"
+#include "jsonutf8.h"
 #include "glob.h"
 
 #include <ctype.h>
@@ -429,13 +430,22 @@ typedef struct tech_out
 	int			nevidence;
 } tech_out;
 
-/* Add evidence (file, ecosystem, match) to a technology, deduplicated. */
+/*
+ * Add evidence (file, ecosystem, match) to a technology, deduplicated.  The
+ * file and the matched text come from the repository: compared and stored as
+ * valid UTF-8.
+ */
 static void
-tech_evidence(stack_scan *s, vec *techs, const stack_rule *r, const char *file,
-			  const char *ecosystem, const char *match)
+tech_evidence(stack_scan *s, vec *techs, const stack_rule *r, const char *raw_file,
+			  const char *ecosystem, const char *raw_match)
 {
 	tech_out   *t = NULL;
 	json_object *e;
+	char	   *file = utf8_text(raw_file);
+	char	   *match = utf8_text(raw_match);
+
+	if (!file || !match)
+		goto done;
 
 	for (size_t i = 0; i < techs->n; i++)
 		if (strcmp(((tech_out *) techs->items)[i].name, r->technology) == 0)
@@ -443,7 +453,7 @@ tech_evidence(stack_scan *s, vec *techs, const stack_rule *r, const char *file,
 	if (!t)
 	{
 		if ((t = vec_push(techs, sizeof(tech_out))) == NULL)
-			return;
+			goto done;
 		t->name = r->technology;
 		t->category = r->category;
 		t->evidence = json_object_new_array();
@@ -456,12 +466,12 @@ tech_evidence(stack_scan *s, vec *techs, const stack_rule *r, const char *file,
 		if (strcmp(json_object_get_string(json_object_object_get(o, "file")), file) == 0 &&
 			strcmp(json_object_get_string(json_object_object_get(o, "ecosystem")), ecosystem) == 0 &&
 			strcmp(json_object_get_string(json_object_object_get(o, "match")), match) == 0)
-			return;
+			goto done;
 	}
 	if (t->nevidence >= STACK_MAX_EVIDENCE)
 	{
 		s->truncated = 1;
-		return;
+		goto done;
 	}
 	e = json_object_new_object();
 	json_object_object_add(e, "file", json_object_new_string(file));
@@ -469,6 +479,9 @@ tech_evidence(stack_scan *s, vec *techs, const stack_rule *r, const char *file,
 	json_object_object_add(e, "match", json_object_new_string(match));
 	json_object_array_add(t->evidence, e);
 	t->nevidence++;
+done:
+	free(file);
+	free(match);
 }
 
 /* Match (ecosystem, name) against every rule; add evidence for each hit. */
@@ -509,8 +522,8 @@ notes_json(const vec *v, const char *key)
 		const stack_note *n = (const stack_note *) v->items + i;
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "path", json_object_new_string(n->path));
-		json_object_object_add(o, key, json_object_new_string(n->text));
+		json_object_object_add(o, "path", json_utf8(n->path, NULL));
+		json_object_object_add(o, key, json_utf8(n->text, NULL));
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -531,10 +544,10 @@ stack_scan_finish(stack_scan *s)
 		json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "ecosystem", json_object_new_string(d->ecosystem));
-		json_object_object_add(o, "name", json_object_new_string(d->name));
-		json_object_object_add(o, "version", d->version ? json_object_new_string(d->version) : NULL);
-		json_object_object_add(o, "scope", d->scope ? json_object_new_string(d->scope) : NULL);
-		json_object_object_add(o, "manifest", json_object_new_string(d->manifest));
+		json_object_object_add(o, "name", json_utf8(d->name, NULL));
+		json_object_object_add(o, "version", d->version ? json_utf8(d->version, NULL) : NULL);
+		json_object_object_add(o, "scope", d->scope ? json_utf8(d->scope, NULL) : NULL);
+		json_object_object_add(o, "manifest", json_utf8(d->manifest, NULL));
 		json_object_array_add(deps, o);
 		/* indirect (transitive) requirements are listed but are not evidence */
 		if (!d->scope || strcmp(d->scope, "indirect") != 0)

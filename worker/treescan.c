@@ -23,10 +23,12 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <git2.h>
 
+#include "jsonutf8.h"
 #include "languages.h"
 #include "languages_git.h"
 #include "stack.h"
@@ -84,8 +86,15 @@ visit(const char *root, const git_tree_entry *entry, void *payload)
 		any.vendored = any.generated = any.documentation = 0;
 		lang_classify_ex(path, data, size < LANG_CONTENT_BYTES ? size : LANG_CONTENT_BYTES, &any, &info);
 		if (info.verdict != LANG_BINARY && (info.group || info.language))
-			json_object_object_add(ctx->path_language, path,
-								   json_object_new_string((info.group ? info.group : info.language)->name));
+		{
+			/* keyed as the analysis writes "path": valid UTF-8 */
+			char	   *key = utf8_text(path);
+
+			if (key)
+				json_object_object_add(ctx->path_language, key,
+									   json_object_new_string((info.group ? info.group : info.language)->name));
+			free(key);
+		}
 	}
 
 	want = stack_wants(path);
