@@ -1,15 +1,16 @@
 /*
- * raw_sqs.c — P2's baseline: a bare SQS client sending SendMessageBatch
- * requests as fast as it can, to compare the dispatcher with.
+ * raw_sqs.c — P2's baseline: SendMessageBatch requests as fast as the SQS
+ * layer can send them, with no database, to compare the dispatcher with.
  *
  *   raw_sqs ENDPOINT QUEUE_URL MESSAGES IN_FLIGHT
  *
- * Sends MESSAGES messages in batches of 10 (bodies shaped like the
- * dispatcher's), IN_FLIGHT requests at once on a libcurl multi handle whose
- * easy handles keep their connections alive, each request signed with SigV4
- * (common/sigv4.c; credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY).
- * No database, no retries: any failed request or entry is an error.  Prints
- * "sent N messages in S s: R messages/s".
+ * Sends MESSAGES messages (bodies shaped like the dispatcher's) in batches of
+ * 10, IN_FLIGHT requests at once on a libcurl multi handle whose easy handles
+ * keep their connections alive.  Requests are built, signed and read with
+ * the same common/sqs.c the dispatcher uses (credentials from the
+ * environment; region AWS_REGION or us-east-1), so the two differ only by the
+ * dispatcher's database work and scheduling.  No retries: any failed request
+ * or entry is an error.  Prints "sent N messages in S s: R messages/s".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,24 +18,27 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <json-c/json.h>
 
-#include "sigv4.h"
+#include "aws_credentials.h"
+#include "aws_http.h"
+#include "sqs.h"
 
 #define BATCH 10
 
 typedef struct Flight
 {
 	CURL	   *easy;
-	struct curl_slist *headers;
-	char	   *body;
-	char		resp[8192];
-	size_t		resp_len;
-	int			messages;
+	sqs_request req;
+	aws_http_response resp;
+	sqs_send_entry entries[BATCH];
+	char		ids[BATCH][8];
+	json_object *bodies[BATCH];
+	int			n;
 } Flight;
 
-static const char *endpoint;
+static sqs_client *client;
 static const char *queue_url;
-static sigv4_credentials creds;
 static long next_job = 1;
 
 static double
@@ -46,82 +50,51 @@ now_seconds(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static size_t
-on_data(char *data, size_t size, size_t n, void *arg)
+static void
+die(const char *what, const char *why)
 {
-	Flight	   *f = arg;
-	size_t		len = size * n;
-	size_t		room = sizeof(f->resp) - 1 - f->resp_len;
+	fprintf(stderr, "raw_sqs: %s: %s\n", what, why);
+	exit(1);
+}
 
-	memcpy(f->resp + f->resp_len, data, len < room ? len : room);
-	f->resp_len += len < room ? len : room;
-	f->resp[f->resp_len] = '\0';
-	return len;
+/* Release what the flight's last request held. */
+static void
+clear_flight(Flight *f)
+{
+	for (int i = 0; i < f->n; i++)
+		json_object_put(f->bodies[i]);
+	f->n = 0;
+	sqs_request_free(&f->req);
+	aws_http_response_free(&f->resp);
 }
 
 /* Start a request carrying the next `count` messages on flight f. */
 static void
 launch(CURLM *multi, Flight *f, int count)
 {
-	size_t		cap = 256 + (size_t) count * 160 + strlen(queue_url);
-	size_t		len;
-	char		host[256];
-	const char *h = strstr(endpoint, "://");
-	sigv4_header hdrs[2] = {
-		{"Content-Type", "application/x-amz-json-1.0"},
-		{"X-Amz-Target", "AmazonSQS.SendMessageBatch"},
-	};
-	sigv4_request req = {0};
-	sigv4_params params = {"us-east-1", "sqs", &creds, time(NULL), 0};
-	sigv4_result sig;
-	char		err[256];
-	char		line[512];
+	sqs_error	err;
+	char		url[64];
 
-	snprintf(host, sizeof(host), "%s", h ? h + 3 : endpoint);
-	host[strcspn(host, "/")] = '\0';
-
-	free(f->body);
-	f->body = malloc(cap);
-	len = (size_t) snprintf(f->body, cap, "{\"QueueUrl\":\"%s\",\"Entries\":[", queue_url);
+	clear_flight(f);
 	for (int i = 0; i < count; i++, next_job++)
-		len += (size_t) snprintf(f->body + len, cap - len,
-								 "%s{\"Id\":\"%d\",\"MessageBody\":\"{\\\"v\\\":1,\\\"job_id\\\":%ld,"
-								 "\\\"attempt\\\":0,\\\"repo_url\\\":\\\"https://github.com/bench/r%ld\\\"}\"}",
-								 i ? "," : "", i, next_job, next_job);
-	len += (size_t) snprintf(f->body + len, cap - len, "]}");
-
-	req.method = "POST";
-	req.host = host;
-	req.path = "/";
-	req.headers = hdrs;
-	req.nheaders = 2;
-	req.body = f->body;
-	req.body_len = len;
-	if (sigv4_sign(&req, &params, &sig, err, sizeof(err)) != SIGV4_OK)
 	{
-		fprintf(stderr, "raw_sqs: cannot sign: %s\n", err);
-		exit(1);
-	}
-	curl_slist_free_all(f->headers);
-	f->headers = NULL;
-	f->headers = curl_slist_append(f->headers, "Content-Type: application/x-amz-json-1.0");
-	f->headers = curl_slist_append(f->headers, "X-Amz-Target: AmazonSQS.SendMessageBatch");
-	snprintf(line, sizeof(line), "X-Amz-Date: %s", sig.amz_date);
-	f->headers = curl_slist_append(f->headers, line);
-	snprintf(line, sizeof(line), "Authorization: %s", sig.authorization);
-	f->headers = curl_slist_append(f->headers, line);
-	f->headers = curl_slist_append(f->headers, "Expect:");
-	sigv4_result_free(&sig);
+		json_object *b = json_object_new_object();
 
-	f->resp_len = 0;
-	f->resp[0] = '\0';
-	f->messages = count;
-	curl_easy_setopt(f->easy, CURLOPT_URL, endpoint);
-	curl_easy_setopt(f->easy, CURLOPT_HTTPHEADER, f->headers);
-	curl_easy_setopt(f->easy, CURLOPT_POSTFIELDS, f->body);
-	curl_easy_setopt(f->easy, CURLOPT_POSTFIELDSIZE, (long) len);
-	curl_easy_setopt(f->easy, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(f->easy, CURLOPT_WRITEDATA, f);
+		snprintf(url, sizeof(url), "https://github.com/bench/r%ld", next_job);
+		json_object_object_add(b, "v", json_object_new_int(1));
+		json_object_object_add(b, "job_id", json_object_new_int64(next_job));
+		json_object_object_add(b, "attempt", json_object_new_int(0));
+		json_object_object_add(b, "repo_url", json_object_new_string(url));
+		f->bodies[i] = b;
+		snprintf(f->ids[i], sizeof(f->ids[i]), "%d", i);
+		memset(&f->entries[i], 0, sizeof(f->entries[i]));
+		f->entries[i].id = f->ids[i];
+		f->entries[i].body = json_object_to_json_string_ext(b, JSON_C_TO_STRING_PLAIN);
+	}
+	f->n = count;
+	if (sqs_build_send_message_batch(client, queue_url, f->entries, count, &f->req, &err) != AWS_OK ||
+		sqs_request_prepare(&f->req, f->easy, &f->resp, &err) != AWS_OK)
+		die("cannot build a request", err.message);
 	curl_easy_setopt(f->easy, CURLOPT_PRIVATE, f);
 	curl_multi_add_handle(multi, f->easy);
 }
@@ -136,6 +109,10 @@ main(int argc, char **argv)
 	int			running = 0;
 	Flight	   *flights;
 	CURLM	   *multi;
+	aws_credentials_options copts = {0};
+	aws_credentials_provider *creds;
+	sqs_client_options opts = {0};
+	char		errbuf[256];
 	double		start;
 	double		secs;
 
@@ -144,18 +121,17 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: raw_sqs ENDPOINT QUEUE_URL MESSAGES IN_FLIGHT\n");
 		return 2;
 	}
-	endpoint = argv[1];
 	queue_url = argv[2];
-	creds.access_key_id = getenv("AWS_ACCESS_KEY_ID");
-	creds.secret_access_key = getenv("AWS_SECRET_ACCESS_KEY");
-	creds.session_token = getenv("AWS_SESSION_TOKEN");
-	if (!creds.access_key_id || !creds.secret_access_key)
-	{
-		fprintf(stderr, "raw_sqs: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\n");
-		return 2;
-	}
-
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if ((creds = aws_credentials_provider_new(&copts, errbuf, sizeof(errbuf))) == NULL)
+		die("credentials", errbuf);
+	opts.region = getenv("AWS_REGION") ? getenv("AWS_REGION") : "us-east-1";
+	opts.endpoint_url = argv[1];
+	opts.timeout_ms = 15000;
+	opts.credentials = creds;
+	if ((client = sqs_client_new(&opts, errbuf, sizeof(errbuf))) == NULL)
+		die("SQS client", errbuf);
+
 	multi = curl_multi_init();
 	flights = calloc((size_t) in_flight, sizeof(Flight));
 	start = now_seconds();
@@ -176,20 +152,22 @@ main(int argc, char **argv)
 		while ((msg = curl_multi_info_read(multi, &left)) != NULL)
 		{
 			Flight	   *f;
-			long		status = 0;
+			sqs_send_result results[BATCH];
+			size_t		nfailed = 0;
+			sqs_error	err = {0};
+			aws_status	st;
 
 			if (msg->msg != CURLMSG_DONE)
 				continue;
 			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **) &f);
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
-			if (msg->data.result != CURLE_OK || status != 200 ||
-				(strstr(f->resp, "\"Failed\":[{") != NULL))
-			{
-				fprintf(stderr, "raw_sqs: request failed (curl %d, HTTP %ld): %.200s\n",
-						(int) msg->data.result, status, f->resp);
-				return 1;
-			}
-			done += f->messages;
+			st = aws_http_finish(f->easy, msg->data.result, &f->resp, errbuf, sizeof(errbuf));
+			if (st != AWS_OK)
+				die("request failed", errbuf);
+			st = sqs_finish_send_message_batch(client, f->resp.status, f->resp.body.data,
+											   f->entries, f->n, results, &nfailed, &err);
+			if (st != AWS_OK || nfailed > 0)
+				die("SendMessageBatch failed", st != AWS_OK ? err.message : "an entry failed");
+			done += f->n;
 			curl_multi_remove_handle(multi, f->easy);
 			if (launched < total)
 			{
@@ -205,5 +183,15 @@ main(int argc, char **argv)
 	} while (running || done < launched);
 	secs = now_seconds() - start;
 	printf("sent %ld messages in %.3f s: %.0f messages/s\n", done, secs, done / secs);
+	for (int i = 0; i < in_flight; i++)
+	{
+		clear_flight(&flights[i]);
+		if (flights[i].easy)
+			curl_easy_cleanup(flights[i].easy);
+	}
+	free(flights);
+	curl_multi_cleanup(multi);
+	sqs_client_free(client);
+	aws_credentials_provider_free(creds);
 	return 0;
 }
