@@ -43,6 +43,8 @@
 
 #include <git2.h>
 
+#include "seal.h"
+
 extern char **environ;
 
 /* Sensible limits for a GitHub repository analysis. */
@@ -378,7 +380,7 @@ clone_child_main(int argc, char **argv)
 	opts.fetch_opts.callbacks.payload = &c;
 
 	rc = git_clone(&repo, argv[2], argv[3], &opts);
-	explicit_bzero(token, sizeof(token));
+	sesami_seal_wipe(token, sizeof(token));
 	if (rc != 0)
 	{
 		const git_error *e = git_error_last();

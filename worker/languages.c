@@ -1100,29 +1100,6 @@ lang_type_name(lang_type t)
 
 /* See languages.h. */
 const lang_def *
-lang_by_name(const char *name)
-{
-	/* lang_defs is sorted by name (byte order) */
-	int			lo = 0,
-				hi = lang_ndefs - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = (lo + hi) / 2;
-		int			c = strcmp(name, lang_defs[mid].name);
-
-		if (c == 0)
-			return &lang_defs[mid];
-		if (c < 0)
-			hi = mid - 1;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
-}
-
-/* See languages.h. */
-const lang_def *
 lang_by_alias(const char *name)
 {
 	char		lower[128];
@@ -1136,13 +1113,6 @@ lang_by_alias(const char *name)
 	if ((rows = lookup(lang_aliases, lang_naliases, lower, &n)) != NULL)
 		return &lang_defs[rows[0].lang];
 	return NULL;
-}
-
-/* See languages.h. */
-const char *
-lang_data_source(void)
-{
-	return lang_table_source;
 }
 
 /* One excluded file. */
@@ -1204,14 +1174,6 @@ add_excluded(lang_stats *s, const char *path, const char *reason, const lang_def
 	s->excluded[s->nexcluded].reason = reason;
 	s->excluded[s->nexcluded].language = lang;
 	s->nexcluded++;
-}
-
-/* See languages.h. */
-lang_verdict
-lang_stats_add(lang_stats *s, const char *path, const unsigned char *head,
-			   size_t headlen, uint64_t size)
-{
-	return lang_stats_add_ex(s, path, head, headlen, size, NULL);
 }
 
 /* See languages.h. */

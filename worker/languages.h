@@ -122,14 +122,8 @@ extern const char *lang_verdict_name(lang_verdict verdict);
 /* Linguist's name of a language type ("programming", ...). */
 extern const char *lang_type_name(lang_type type);
 
-/* Look a language up by its exact Linguist name; NULL when unknown. */
-extern const lang_def *lang_by_name(const char *name);
-
 /* Look a language up by name or alias, ignoring case ("cpp", "objc"). */
 extern const lang_def *lang_by_alias(const char *name);
-
-/* Version of the language data the table was generated from. */
-extern const char *lang_data_source(void);
 
 /* Accumulator of bytes per language over a whole tree. */
 typedef struct lang_stats lang_stats;
@@ -138,15 +132,11 @@ typedef struct lang_stats lang_stats;
 extern lang_stats *lang_stats_new(void);
 
 /*
- * Classify a file and add it: counted languages add size bytes; anything
- * else is recorded in the excluded list with its reason.  head/headlen as for
- * lang_classify; size is the whole file's size in bytes.
+ * Classify a file, honouring .gitattributes overrides (attrs may be NULL),
+ * and add it: counted languages add size bytes; anything else is recorded in
+ * the excluded list with its reason.  head/headlen as for lang_classify; size
+ * is the whole file's size in bytes.
  */
-extern lang_verdict lang_stats_add(lang_stats *stats, const char *path,
-								   const unsigned char *head, size_t headlen,
-								   uint64_t size);
-
-/* lang_stats_add with .gitattributes overrides (attrs may be NULL). */
 extern lang_verdict lang_stats_add_ex(lang_stats *stats, const char *path,
 									  const unsigned char *head, size_t headlen,
 									  uint64_t size, const lang_attrs *attrs);

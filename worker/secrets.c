@@ -18,9 +18,9 @@
 #include <string.h>
 
 #include <json-c/json.h>
-#include <openssl/crypto.h>
 
 #include "aws_credentials.h"
+#include "seal.h"
 #include "sqs.h"
 
 /* True if name is a plausible environment variable name. */
@@ -121,7 +121,7 @@ load_secret_config(char *err, size_t errlen)
 	/* the reply held secrets: wipe its string before freeing it */
 	if (reply && json_object_object_get_ex(reply, "SecretString", &str) &&
 		json_object_is_type(str, json_type_string))
-		OPENSSL_cleanse((void *) json_object_get_string(str), json_object_get_string_len(str));
+		sesami_seal_wipe((void *) json_object_get_string(str), json_object_get_string_len(str));
 	json_object_put(reply);
 	sqs_client_free(client);
 	aws_credentials_provider_free(creds);

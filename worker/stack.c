@@ -377,14 +377,6 @@ stack_scan_add(stack_scan *s, const char *path, const char *content, size_t len)
 					   base_name(path));
 }
 
-/* See stack.h. */
-void
-stack_scan_skip(stack_scan *s, const char *path, const char *reason)
-{
-	if (s && path && reason)
-		add_note(s, &s->skipped, path, reason);
-}
-
 /* Normalise a dependency name for matching into buf. */
 static void
 normalise(const char *ecosystem, const char *name, char *buf, size_t bufsz)

@@ -53,9 +53,6 @@ extern stack_scan *stack_scan_new(void);
 extern void stack_scan_add(stack_scan *scan, const char *path,
 						   const char *content, size_t len);
 
-/* Record a wanted file the caller could not feed (e.g. blob too large). */
-extern void stack_scan_skip(stack_scan *scan, const char *path, const char *reason);
-
 /*
  * Match rules and build the result (a new json-c object owned by the caller).
  * The scan may still be fed and finished again afterwards.
