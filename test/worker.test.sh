@@ -165,6 +165,9 @@ j5=$(submit 2 https://github.com/acme/widgets)
 SESAMI_MAX_CLONE_BYTES=200 "$W" local --once >"$tmp/local4.log" 2>&1
 same "a repository over the clone limit fails for good, with the limit in the error" \
 	"$(q "SELECT status || ' ' || attempt || ' ' || (error LIKE '%exceeds the clone limits%') FROM sesami.jobs WHERE id = $j5")" "failed 1 true"
+SESAMI_MAX_CLONE_BYTES=200 "$W" analyze https://github.com/acme/big >/dev/null 2>"$tmp/analyze-limit.err"
+same "analyze URL honours the same clone limits (exit 1, the limit in the error)" \
+	"$?/$(grep -c 'exceeds the clone limits' "$tmp/analyze-limit.err")" "1/1"
 
 j5b=$(submit 2 https://github.com/acme/gadgets)
 SESAMI_MAX_FILES=2 "$W" local --once >"$tmp/local5.log" 2>&1

@@ -25,6 +25,7 @@
 #include "analysis.h"
 #include "cli_db.h"
 #include "clone.h"
+#include "job.h"
 #include "treescan.h"
 
 /* Print the usage text to the given stream. */
@@ -207,21 +208,24 @@ cmd_analyze(int argc, char **argv)
 	opt.authors = authors;
 	if (strncmp(path, "https://", 8) == 0)
 	{
-		/* a URL: clone it (bare, sandboxed) into a private run directory */
-		clone_limits limits;
+		/*
+		 * a URL: clone it (bare, sandboxed) into a private run directory,
+		 * with the work directory, mirror and clone limits the other modes
+		 * take from the environment
+		 */
+		worker_config cfg;
 		char		srcbuf[4200];
-		const char *workdir = getenv("SESAMI_WORK_DIR") ? getenv("SESAMI_WORK_DIR") : "/tmp/sesami-worker";
 
-		clone_limits_default(&limits);
-		if (rundir_create(workdir, rundir, sizeof(rundir), err, sizeof(err)) != 0)
+		worker_config_init(&cfg);
+		if (rundir_create(cfg.workdir, rundir, sizeof(rundir), err, sizeof(err)) != 0)
 		{
 			fprintf(stderr, "sesami-worker: %s\n", err);
 			free(authors);
 			return 1;
 		}
 		snprintf(clone_path, sizeof(clone_path), "%s/repo.git", rundir);
-		if (clone_repository(clone_source(path, getenv("SESAMI_MIRROR_DIR"), srcbuf, sizeof(srcbuf)),
-							 clone_path, getenv("GITHUB_TOKEN"), &limits, NULL, NULL,
+		if (clone_repository(clone_source(path, cfg.mirror, srcbuf, sizeof(srcbuf)),
+							 clone_path, getenv("GITHUB_TOKEN"), &cfg.limits, NULL, NULL,
 							 err, sizeof(err)) != CLONE_OK)
 		{
 			fprintf(stderr, "sesami-worker: %s\n", err);
