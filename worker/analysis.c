@@ -30,6 +30,7 @@
 #include "history.h"
 #include "jsonutf8.h"
 #include "strmap.h"
+#include "util.h"
 
 #define MAX_THREADS 8
 
@@ -409,16 +410,6 @@ typedef struct idlist
 	size_t		n;
 	size_t		cap;
 } idlist;
-
-/* Order path ids. */
-static int
-u32_cmp(const void *a, const void *b)
-{
-	uint32_t	x = *(const uint32_t *) a,
-				y = *(const uint32_t *) b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* Number of distinct ids in a list (sorts it). */
 static size_t

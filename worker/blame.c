@@ -39,6 +39,7 @@
  * budget is one counter for the whole process, so parallel walks share it.
  */
 #include "blame.h"
+#include "util.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -50,7 +51,7 @@
 #define NONE UINT32_MAX
 #define RETAIN_BUDGET (24u * 1024 * 1024)	/* process-wide, shared by all walks */
 #define SCORE_MAX 60000.0
-#define SCORE_RENAME 30000		/* 50 %: git's default rename threshold */
+#define SCORE_RENAME BLAME_SCORE_RENAME
 #define BINARY_PROBE 8000
 
 /* One run of lines still looking for an owner. */
@@ -1250,19 +1251,28 @@ copied_bytes(const bspan *s, size_t ns, const bspan *d, size_t nd)
 	return copied;
 }
 
+/* git's shortcut: sizes too far apart for the pair to reach min_score. */
+static bool
+sizes_rule_out(size_t slen, size_t dlen, int min_score)
+{
+	size_t		maxs = slen > dlen ? slen : dlen,
+				mins = slen < dlen ? slen : dlen;
+
+	return maxs == 0 || (double) maxs * (SCORE_MAX - min_score) < (double) (maxs - mins) * SCORE_MAX;
+}
+
 /* git's rename similarity of two buffers (see blame.h). */
 int
 blame_similarity(const char *src, size_t slen, const char *dst, size_t dlen, int min_score)
 {
-	size_t		maxs = slen > dlen ? slen : dlen,
-				mins = slen < dlen ? slen : dlen;
+	size_t		maxs = slen > dlen ? slen : dlen;
 	bspan	   *a = NULL,
 			   *b = NULL;
 	size_t		na = 0,
 				nb = 0;
 	int			score;
 
-	if (maxs == 0 || (double) maxs * (SCORE_MAX - min_score) < (double) (maxs - mins) * SCORE_MAX)
+	if (sizes_rule_out(slen, dlen, min_score))
 		return 0;
 	if (fingerprint((const unsigned char *) src, slen, &a, &na) != 0 ||
 		fingerprint((const unsigned char *) dst, dlen, &b, &nb) != 0)
@@ -1276,15 +1286,6 @@ blame_similarity(const char *src, size_t slen, const char *dst, size_t dlen, int
 	return score;
 }
 
-/* Basename of a path. */
-static const char *
-base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
 /*
  * git's similarity score (0..60000) of a deleted file against the origin's
  * blob, or 0 if the sizes differ too much for min_score.
@@ -1293,8 +1294,7 @@ static int
 similarity(bctx *cx, bdeleted *src, git_blob *dst, bspan **dspan, size_t *ndspan, int min_score)
 {
 	size_t		dsize = (size_t) git_blob_rawsize(dst);
-	size_t		maxs,
-				mins;
+	size_t		maxs;
 
 	if (!S_ISREG(src->mode))
 		return 0;
@@ -1306,10 +1306,9 @@ similarity(bctx *cx, bdeleted *src, git_blob *dst, bspan **dspan, size_t *ndspan
 			return fail(cx, "could not read a blob header");
 		src->sized = true;
 	}
-	maxs = src->size > dsize ? src->size : dsize;
-	mins = src->size < dsize ? src->size : dsize;
-	if ((double) maxs * (SCORE_MAX - min_score) < (double) (maxs - mins) * SCORE_MAX)
+	if (sizes_rule_out(src->size, dsize, min_score))
 		return 0;
+	maxs = src->size > dsize ? src->size : dsize;
 	if (!*dspan && fingerprint(git_blob_rawcontent(dst), dsize, dspan, ndspan) != 0)
 		return fail(cx, "out of memory");
 	if (!src->span)
@@ -1324,8 +1323,6 @@ similarity(bctx *cx, bdeleted *src, git_blob *dst, bspan **dspan, size_t *ndspan
 		if (rc != 0)
 			return fail(cx, "out of memory");
 	}
-	if (maxs == 0)
-		return 0;
 	return (int) ((double) copied_bytes(src->span, src->nspan, *dspan, *ndspan) * SCORE_MAX / (double) maxs);
 }
 
@@ -1337,7 +1334,7 @@ static int64_t
 find_rename(bctx *cx, uint32_t o, bdeleted *del, size_t ndel)
 {
 	const char *dpath = strmap_key(&cx->paths, cx->origins[o].path);
-	const char *dbase = base_name(dpath);
+	const char *dbase = path_base_name(dpath);
 	int64_t		best = -2;
 	int			best_score = -1;
 	git_blob   *dst;
@@ -1356,7 +1353,7 @@ find_rename(bctx *cx, uint32_t o, bdeleted *del, size_t ndel)
 			continue;
 		if ((!S_ISREG(del[i].mode) || !S_ISREG(cx->origins[o].mode)) && del[i].mode != cx->origins[o].mode)
 			continue;
-		score = 1 + (strcmp(base_name(del[i].path), dbase) == 0);
+		score = 1 + (strcmp(path_base_name(del[i].path), dbase) == 0);
 		if (score > best_score)
 		{
 			best = (int64_t) i;
@@ -1371,7 +1368,7 @@ find_rename(bctx *cx, uint32_t o, bdeleted *del, size_t ndel)
 		return -1;
 	/* 2. the one deleted file with the same basename, if >= 75 % similar */
 	for (size_t i = 0; i < ndel; i++)
-		if (strcmp(base_name(del[i].path), dbase) == 0)
+		if (strcmp(path_base_name(del[i].path), dbase) == 0)
 		{
 			same_base++;
 			base_src = (int64_t) i;
@@ -1410,7 +1407,7 @@ find_rename(bctx *cx, uint32_t o, bdeleted *del, size_t ndel)
 			}
 			if (score < SCORE_RENAME)
 				continue;
-			name = strcmp(base_name(del[i].path), dbase) == 0;
+			name = strcmp(path_base_name(del[i].path), dbase) == 0;
 			if (score > best_score || (score == best_score && name > best_name))
 			{
 				best = (int64_t) i;

@@ -11,6 +11,7 @@
  * with the length of the history.
  */
 #include "history.h"
+#include "util.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -28,16 +29,6 @@ hfail(char *err, size_t errlen, const char *what)
 	else
 		snprintf(err, errlen, "%s", what);
 	return -1;
-}
-
-/* Order path ids. */
-static int
-u32_cmp(const void *a, const void *b)
-{
-	uint32_t	x = *(const uint32_t *) a,
-				y = *(const uint32_t *) b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* Sort an author's path ids and drop duplicates. */
@@ -248,15 +239,6 @@ diff_trees(git_repository *repo, git_tree *a, git_tree *b, char *prefix, size_t 
 	return 0;
 }
 
-/* Basename of a path. */
-static const char *
-hbase(const char *p)
-{
-	const char *s = strrchr(p, '/');
-
-	return s ? s + 1 : p;
-}
-
 /* A candidate rename pair with its score. */
 typedef struct hpair
 {
@@ -319,7 +301,7 @@ pair_renames(git_repository *repo, hchanges *c)
 				continue;
 			if (best == SIZE_MAX)
 				best = d;
-			if (strcmp(hbase(c->v[d].path), hbase(c->v[a].path)) == 0)
+			if (strcmp(path_base_name(c->v[d].path), path_base_name(c->v[a].path)) == 0)
 			{
 				best = d;
 				break;
@@ -385,7 +367,7 @@ pair_renames(git_repository *repo, hchanges *c)
 			}
 			pairs[npairs++] = (hpair)
 			{
-				d, a, score, strcmp(hbase(c->v[d].path), hbase(c->v[a].path)) == 0
+				d, a, score, strcmp(path_base_name(c->v[d].path), path_base_name(c->v[a].path)) == 0
 			};
 		}
 		git_blob_free(ab);

@@ -39,6 +39,7 @@
 #include "languages_table.h"
 #include "glob.h"
 #include "jsonutf8.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -216,15 +217,6 @@ lookup(const lang_key *arr, int n, const char *key, int *count)
 	return first;
 }
 
-/* Pointer to the base name of a path. */
-static const char *
-base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
 /* Most segments a path is split into for rule matching. */
 #define LANG_MAX_SEGS 64
 
@@ -335,7 +327,7 @@ cancelled(const lang_attrs *a, lang_verdict v)
 static const path_rule *
 match_path_rules(const char *path, const lang_attrs *attrs)
 {
-	const char *name = base_name(path);
+	const char *name = path_base_name(path);
 	size_t		namelen = strlen(name),
 				pathlen = strlen(path);
 	path_segs	ps;
@@ -859,7 +851,7 @@ shebang_interpreter(const unsigned char *head, size_t len, char *buf, size_t buf
 	tok = strtok_r(line, " \t", &save);
 	if (!tok)
 		return 0;
-	tok = (char *) base_name(tok);
+	tok = (char *) path_base_name(tok);
 	if (strcmp(tok, "env") == 0)
 	{
 		/* skip env's options and VAR=value assignments */
@@ -973,7 +965,7 @@ lang_classify_ex(const char *path, const unsigned char *head, size_t headlen,
 				 const lang_attrs *attrs, lang_info *out)
 {
 	const path_rule *r;
-	const char *name = base_name(path);
+	const char *name = path_base_name(path);
 	const char *why;
 	const lang_key *rows;
 	int			n;

@@ -21,6 +21,7 @@
 #include "stack_internal.h"
 #include "jsonutf8.h"
 #include "glob.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -312,15 +313,6 @@ truncate_evid(stack_scan *s, size_t from)
 		s->evid.n = from;
 }
 
-/* Base name of a path. */
-static const char *
-base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
 /* See stack.h. */
 void
 stack_scan_add(stack_scan *s, const char *path, const char *content, size_t len)
@@ -336,7 +328,7 @@ stack_scan_add(stack_scan *s, const char *path, const char *content, size_t len)
 	p.scan = s;
 	p.path = path;
 	if (is_presence_file(path))
-		stack_add_evidence(&p, "file", path, base_name(path));
+		stack_add_evidence(&p, "file", path, path_base_name(path));
 	kind = manifest_kind_of(path);
 	if (kind == MK_NONE)
 		return;
@@ -374,7 +366,7 @@ stack_scan_add(stack_scan *s, const char *path, const char *content, size_t len)
 	}
 	add_note(s, &s->manifests, path, kind == MK_YAML ? "kubernetes" : manifest_kind_name(kind));
 	stack_add_evidence(&p, "manifest", kind == MK_YAML ? "kubernetes" : manifest_kind_name(kind),
-					   base_name(path));
+					   path_base_name(path));
 }
 
 /* Normalise a dependency name for matching into buf. */
