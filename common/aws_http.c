@@ -63,6 +63,10 @@ aws_status_name(aws_status st)
 			return "throttled";
 		case AWS_ESERVICE:
 			return "service error";
+		case AWS_ETIMEDOUT:
+			return "timed out";
+		case AWS_ECANCELLED:
+			return "cancelled";
 	}
 	return "unknown";
 }
@@ -71,7 +75,8 @@ aws_status_name(aws_status st)
 int
 aws_status_retryable(aws_status st)
 {
-	return st == AWS_ETRANSPORT || st == AWS_ETHROTTLED || st == AWS_EHTTP;
+	return st == AWS_ETRANSPORT || st == AWS_ETIMEDOUT || st == AWS_ETHROTTLED ||
+		st == AWS_EHTTP;
 }
 
 /* libcurl write callback: append to the body, within max_body. */
@@ -160,7 +165,13 @@ aws_http_finish(CURL *easy, CURLcode code, aws_http_response *resp,
 	{
 		aws_set_error(errbuf, errlen, "%s: %s", curl_easy_strerror(code),
 					  resp->curl_error[0] ? resp->curl_error : "no detail");
-		return code == CURLE_OUT_OF_MEMORY ? AWS_ENOMEM : AWS_ETRANSPORT;
+		if (code == CURLE_OUT_OF_MEMORY)
+			return AWS_ENOMEM;
+		if (code == CURLE_OPERATION_TIMEDOUT)
+			return AWS_ETIMEDOUT;
+		if (code == CURLE_ABORTED_BY_CALLBACK)
+			return AWS_ECANCELLED;
+		return AWS_ETRANSPORT;
 	}
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
 	resp->status = status;

@@ -34,13 +34,15 @@ typedef enum aws_status
 	AWS_OK = 0,
 	AWS_EINVAL,					/* bad argument (caller bug); permanent */
 	AWS_ENOMEM,					/* allocation failed */
-	AWS_ETRANSPORT,				/* connect/DNS/timeout/reset: retry later */
+	AWS_ETRANSPORT,				/* connect/DNS/reset: retry later */
 	AWS_EHTTP,					/* unexpected HTTP status without AWS error body */
 	AWS_EPARSE,					/* response was not the expected JSON */
 	AWS_ENOCREDS,				/* no credential source configured or usable */
 	AWS_ESIGN,					/* signing failed */
 	AWS_ETHROTTLED,				/* AWS throttling error: back off and retry */
-	AWS_ESERVICE				/* AWS returned an error (__type/message) */
+	AWS_ESERVICE,				/* AWS returned an error (__type/message) */
+	AWS_ETIMEDOUT,				/* no answer within the timeout: retry later */
+	AWS_ECANCELLED				/* the caller's progress callback stopped it */
 } aws_status;
 
 /* The captured response of one request. */

@@ -68,7 +68,7 @@ PG_FUNCTION_INFO_V1(sesami_login_github);
  */
 typedef struct HttpResult
 {
-	CURLcode	code;
+	aws_status	st;				/* of the transfer (aws_http_finish) */
 	long		status;
 	aws_http_response resp;
 } HttpResult;
@@ -124,7 +124,7 @@ http_request(const char *url, const char *post_body, struct curl_slist *headers,
 						 post_body ? strlen(post_body) : 0, sesami_http_timeout, &res->resp,
 						 errbuf, sizeof(errbuf)) != AWS_OK)
 	{
-		res->code = CURLE_FAILED_INIT;
+		res->st = AWS_ETRANSPORT;
 		strlcpy(res->resp.curl_error, "could not create a libcurl handle", sizeof(res->resp.curl_error));
 		if (curl)
 			curl_easy_cleanup(curl);
@@ -136,9 +136,11 @@ http_request(const char *url, const char *post_body, struct curl_slist *headers,
 	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, http_progress);
 
-	res->code = curl_easy_perform(curl);
-	if (aws_http_finish(curl, res->code, &res->resp, errbuf, sizeof(errbuf)) == AWS_OK)
+	res->st = aws_http_finish(curl, curl_easy_perform(curl), &res->resp, errbuf, sizeof(errbuf));
+	if (res->st == AWS_OK)
 		res->status = res->resp.status;
+	else if (res->resp.curl_error[0] == '\0')
+		strlcpy(res->resp.curl_error, errbuf, sizeof(res->resp.curl_error));
 	curl_easy_cleanup(curl);
 }
 
@@ -156,23 +158,23 @@ http_free(HttpResult *res)
 static void
 http_check_transfer(HttpResult *res, const char *what)
 {
-	CURLcode	code = res->code;
+	aws_status	st = res->st;
 	bool		too_large;
 	char		errbuf[CURL_ERROR_SIZE];
 
-	if (code == CURLE_OK)
+	if (st == AWS_OK)
 		return;
 	too_large = res->resp.too_large;
-	strlcpy(errbuf, res->resp.curl_error[0] ? res->resp.curl_error : curl_easy_strerror(code), sizeof(errbuf));
+	strlcpy(errbuf, res->resp.curl_error, sizeof(errbuf));
 	http_free(res);
-	if (code == CURLE_ABORTED_BY_CALLBACK)
+	if (st == AWS_ECANCELLED)
 	{
 		CHECK_FOR_INTERRUPTS();
 		ereport(ERROR,
 				(errcode(ERRCODE_QUERY_CANCELED),
 				 errmsg("canceling sign-in")));
 	}
-	if (code == CURLE_OPERATION_TIMEDOUT)
+	if (st == AWS_ETIMEDOUT)
 		ereport(ERROR,
 				(errcode(ERRCODE_PT504),
 				 errmsg("GitHub did not answer in time"),
