@@ -17,7 +17,7 @@ source scripts/pgcluster.sh
 trap 'pgc_stop; rm -rf "$tmp"' EXIT
 pgc_start "$tmp/pg" "${SESAMI_BENCH_PORT:-54360}" "sesami.database_name = 'bench'" \
 	"max_connections = 100" "shared_buffers = 256MB"
-pgbench_bin="$(pg_config --bindir)/pgbench"
+pgbench_bin="$(${PG_CONFIG:-pg_config} --bindir)/pgbench"
 
 psql -X -q -d postgres -c 'CREATE DATABASE bench'
 psql -X -q -d bench <<'SQL'

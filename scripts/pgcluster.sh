@@ -5,7 +5,7 @@
 # runs as the "postgres" user (runuser) and DIR is handed to that user.
 # Exports PGHOST, PGPORT, PGUSER=postgres and PGC_DIR for the caller.
 
-PGC_BIN=${PGC_BIN:-$(pg_config --bindir)}
+PGC_BIN=${PGC_BIN:-$(${PG_CONFIG:-pg_config} --bindir)}
 
 # Run a command as the cluster's owner.
 pgc_as_owner() {

@@ -6,6 +6,13 @@
 # Suites print one line per check, "ok - what" or "not ok - what" (TAP style);
 # a suite that exits non-zero without such a line counts as one failure.
 # Needs root (or sudo) for `make install` and, on a fresh machine, apt-get.
+#
+#   bash scripts/test.sh                  everything (what CI runs)
+#   bash scripts/test.sh worker dispatcher   pg_regress + isolation, then only
+#                                         test/worker.test.sh and test/dispatcher.test.sh
+# PG_CONFIG picks the PostgreSQL to build against, install into and run
+# (a relocated copy keeps concurrent checkouts from overwriting each other's
+# installed sesami); SESAMI_TEST_PORT the private cluster's port.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -44,8 +51,14 @@ if [ "$ic" -ne 0 ]; then
 	[ "$failed" -eq 0 ] && { failed=1; failures+=("make installcheck"); }
 fi
 
-# Every other suite.
-for t in test/*.test.sh; do
+# Every other suite, or the ones named on the command line.
+suites=()
+if [ $# -gt 0 ]; then
+	for n in "$@"; do suites+=("test/${n%.test.sh}.test.sh"); done
+else
+	suites=(test/*.test.sh)
+fi
+for t in "${suites[@]}"; do
 	[ -e "$t" ] || continue
 	log="$tmp/$(basename "$t").log"
 	bash "$t" >"$log" 2>&1

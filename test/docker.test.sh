@@ -339,7 +339,7 @@ else
 fi
 
 # ---- the initdb roles script, for real, on a private cluster
-if [ -f "$(pg_config --sharedir 2>/dev/null)/extension/sesami.control" ]; then
+if [ -f "$(${PG_CONFIG:-pg_config} --sharedir 2>/dev/null)/extension/sesami.control" ]; then
 	source scripts/pgcluster.sh
 	unset PGC_DIR # never touch the cluster of a caller such as scripts/test.sh
 	own_cluster=1

@@ -124,7 +124,7 @@ wpid=$!
 : >"$tmp/progress"
 # sample with psql's binary (Debian's wrapper starts Perl each time, too slow to
 # see a stage that lasts a fraction of a second)
-psql_bin="$(pg_config --bindir)/psql"
+psql_bin="$(${PG_CONFIG:-pg_config} --bindir)/psql"
 while kill -0 "$wpid" 2>/dev/null; do
 	"$psql_bin" -X -qAt -d "$db" -c "SELECT status || ' ' || progress || ' ' || coalesce(stage, '') FROM sesami.jobs WHERE id = $j2" >>"$tmp/progress" 2>/dev/null
 	sleep 0.01
