@@ -7,7 +7,7 @@
 #   make worker          build only worker/sesami-worker
 
 EXTENSION = sesami
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
 
 MODULE_big = sesami
 OBJS = \
@@ -33,6 +33,9 @@ OBJS += \
 	common/seal.o
 
 DATA_built = sesami--$(EXTVERSION).sql
+# Released install scripts stay as they shipped; each release after them adds
+# an upgrade script (extension/sesami--OLD--NEW.sql) with every schema change.
+DATA = extension/sesami--0.1.0.sql extension/sesami--0.1.0--0.2.0.sql
 
 REGRESS = schema repo_url transitions api worker_api outbox
 REGRESS += auth submit
