@@ -161,8 +161,9 @@ for s in poll1 poll2; do slot "$s" poll --concurrency 2 & bg+=($!); done
 for s in local1 local2; do slot "$s" local & bg+=($!); done
 
 # ---- submitters: the PostgREST request shape; retried until acknowledged ----
-submitter() {	# submitter ACCOUNT_ID
+submitter() {	# submitter ACCOUNT_ID SEED
 	local acct=$1 i r id tries
+	RANDOM=$2
 	for i in $(seq "$per_submitter"); do
 		r=${repos[$((RANDOM % ${#repos[@]}))]}
 		for tries in $(seq 40); do
@@ -179,7 +180,7 @@ submitter() {	# submitter ACCOUNT_ID
 	done
 }
 subs=()
-for u in $(seq "$submitters"); do RANDOM=$((seed + u)) submitter "$u" & subs+=($!); bg+=($!); done
+for u in $(seq "$submitters"); do submitter "$u" $((seed + u)) & subs+=($!); bg+=($!); done
 
 # ---- faults ----
 pg_crash() {
