@@ -14,21 +14,27 @@
 #                                       the previous run (the counters are cumulative)
 #   MetricsExportOk                     1 on every successful run (missing data = the
 #                                       exporter or the database is down)
+# and, with --batch-job-queue / --compute-environment (AWS CLI calls):
+#   OldestRunnableBatchJobSeconds       the oldest worker job waiting for capacity
+#   InvalidComputeEnvironments          compute environments whose status is INVALID
 #
 #   sesami-metrics.sh --namespace NS --stack NAME [--state FILE] [--print]
+#                     [--batch-job-queue NAME] [--compute-environment NAME]...
 # PSQL (default "psql -X -qAt") is how it reaches the database; the host sets it
 # to a `docker exec` into the PostgreSQL container.  --print writes the
 # put-metric-data JSON to stdout instead of calling the AWS CLI (what the test
 # checks).
 set -euo pipefail
 
-namespace="" stack="" state=/var/lib/sesami-metrics/counters print=0
+namespace="" stack="" state=/var/lib/sesami-metrics/counters print=0 job_queue="" ces=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--namespace) namespace=$2; shift 2 ;;
 	--stack) stack=$2; shift 2 ;;
 	--state) state=$2; shift 2 ;;
 	--print) print=1; shift ;;
+	--batch-job-queue) job_queue=$2; shift 2 ;;
+	--compute-environment) ces+=("$2"); shift 2 ;;
 	*) echo "sesami-metrics.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -59,7 +65,22 @@ data="[$(metric OutboxBacklog "$backlog" Count),$(metric OutboxParked "$parked" 
 $(metric OldestPendingJobSeconds "$oldest_pending" Seconds),$(metric OldestQueuedJobSeconds "$oldest_queued" Seconds),\
 $(metric PendingJobs "$pending" Count),$(metric QueuedJobs "$queued" Count),$(metric ProcessingJobs "$processing" Count),\
 $(metric FailedJobsLastHour "$failed_hour" Count),$(metric DispatchersRunning "$workers" Count),\
-$(metric DispatcherErrors "$errors" Count),$(metric MetricsExportOk 1 Count)]"
+$(metric DispatcherErrors "$errors" Count),$(metric MetricsExportOk 1 Count)"
+
+if [ -n "$job_queue" ]; then
+	# createdAt is in milliseconds; no RUNNABLE job is an age of 0.
+	oldest_ms=$(aws batch list-jobs --job-queue "$job_queue" --job-status RUNNABLE \
+		--query 'min(jobSummaryList[].createdAt)' --output text)
+	age=0
+	[[ $oldest_ms =~ ^[0-9]+$ ]] && age=$(( $(date +%s) - oldest_ms / 1000 ))
+	data="$data,$(metric OldestRunnableBatchJobSeconds "$age" Seconds)"
+fi
+if [ ${#ces[@]} -gt 0 ]; then
+	invalid=$(aws batch describe-compute-environments --compute-environments "${ces[@]}" \
+		--query "length(computeEnvironments[?status=='INVALID'])" --output text)
+	data="$data,$(metric InvalidComputeEnvironments "$invalid" Count)"
+fi
+data="$data]"
 
 if [ "$print" -eq 1 ]; then
 	echo "$data"
