@@ -196,7 +196,7 @@ same "a job cancelled before a worker got it stays cancelled" "$(q "SELECT statu
 git init -q --bare "$tmp/mirror/github.com/acme/stall.git"
 rm "$tmp/mirror/github.com/acme/stall.git/config"
 mkfifo "$tmp/mirror/github.com/acme/stall.git/config"
-stall_clones() { pgrep -f "sesami-worker _clone .*stall.git" | wc -l; }
+stall_clones() { pgrep -f "sesami-worker _clone $tmp/mirror/github.com/acme/stall.git" | wc -l; }
 lease() { q "SELECT extract(epoch FROM lease_expires_at) FROM sesami.jobs WHERE id = $1"; }
 j8=$(submit 1 https://github.com/acme/stall)
 SESAMI_CLONE_TIMEOUT=30 "$W" local --once >"$tmp/stall1.log" 2>&1 &
@@ -213,7 +213,7 @@ psql -X -qAt -d "$db" -c "BEGIN" -c "SELECT set_config('request.jwt.claims', '{\
 t0=$(date +%s)
 wait "$wpid"
 check "cancelling it stops the worker within a heartbeat ($(($(date +%s) - t0)) s), the clone process killed" \
-	[ $(($(date +%s) - t0)) -le 8 ] && [ "$(stall_clones)" = 0 ]
+	test $(($(date +%s) - t0)) -le 8 -a "$(stall_clones)" = 0
 same "the job stays cancelled" "$(q "SELECT status FROM sesami.jobs WHERE id = $j8")" cancelled
 j9=$(submit 1 https://github.com/acme/stall)
 SESAMI_CLONE_TIMEOUT=30 "$W" local --once >"$tmp/stall2.log" 2>&1 &
@@ -224,7 +224,7 @@ kill -TERM "$wpid"
 t0=$(date +%s)
 wait "$wpid"
 check "SIGTERM during a stalled clone stops the worker at once ($(($(date +%s) - t0)) s), the clone process killed" \
-	[ $(($(date +%s) - t0)) -le 3 ] && [ "$(stall_clones)" = 0 ]
+	test $(($(date +%s) - t0)) -le 3 -a "$(stall_clones)" = 0
 same "and the job goes back to the queue, saying why" \
 	"$(q "SELECT status || ' ' || (error LIKE '%stopped before the clone finished%') FROM sesami.jobs WHERE id = $j9")" "queued true"
 psql -X -qAt -d "$db" -c "BEGIN" -c "SELECT set_config('request.jwt.claims', '{\"sub\": \"1\"}', true) IS NULL" -c "SET LOCAL ROLE sesami_user" -c "SELECT status FROM api.cancel_job($j9)" -c "COMMIT" >/dev/null
@@ -240,8 +240,8 @@ kill -KILL "$wpid"
 wait "$wpid" 2>/dev/null
 for _ in $(seq 20); do [ "$(stall_clones)" = 0 ] && break; sleep 0.1; done
 check "SIGKILL of the worker mid-clone: its clone process ($before before) is gone within 2 s" \
-	[ "$before" = 1 ] && [ "$(stall_clones)" = 0 ]
-for p in $(pgrep -f "sesami-worker _clone .*stall.git"); do kill -KILL "$p"; done
+	test "$before" = 1 -a "$(stall_clones)" = 0
+for p in $(pgrep -f "sesami-worker _clone $tmp/mirror/github.com/acme/stall.git"); do kill -KILL "$p"; done
 q "SELECT api.worker_fail($j9b, 1, 'released by the test', false)" >/dev/null
 # A clone child enforces its own wall-time limit, whoever its parent is (here
 # this shell, which never kills it): `_clone SRC DEST BYTES OBJECTS MEMORY TIMEOUT PARENT_PID`.
@@ -250,7 +250,7 @@ t0=$(date +%s)
 rc=$?
 t1=$(date +%s)
 check "a clone child whose parent does not watch it ends by itself at its timeout (exit $rc after $((t1 - t0)) s)" \
-	[ "$rc" = 142 ] && [ $((t1 - t0)) -ge 1 ] && [ $((t1 - t0)) -le 5 ]
+	test "$rc" = 142 -a $((t1 - t0)) -ge 1 -a $((t1 - t0)) -le 5
 rm -rf "$tmp/stall-direct"
 # A clone timeout is a transient fault: the job goes back to the queue.
 j9c=$(submit 1 https://github.com/acme/stall)
