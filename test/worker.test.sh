@@ -367,7 +367,9 @@ wpid=$!
 wait_for "SELECT status = 'processing' AND stage = 'clone' FROM sesami.jobs WHERE id = $j13"
 t0=$(date +%s)
 pgc_as_owner "$PGC_BIN/pg_ctl" -D "$PGC_DIR/data" -m immediate -w stop >/dev/null 2>&1
-( while :; do printf '[core]\n\trepositoryformatversion = 0\n\tbare = true\n' >"$tmp/mirror/github.com/acme/gate.git/config"; done ) &
+# (a reader that closes early must not end the feeder with SIGPIPE)
+( trap '' PIPE; while :; do printf '[core]\n\trepositoryformatversion = 0\n\tbare = true\n' \
+	>"$tmp/mirror/github.com/acme/gate.git/config" 2>/dev/null; done ) &
 feeder=$!
 # keep the database down until the worker has the result in hand and fails to store it
 for _ in $(seq 300); do grep -q 'could not store the result' "$tmp/restart.log" && break; sleep 0.1; done

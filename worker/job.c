@@ -2,14 +2,18 @@
  * job.c — one claimed job end to end, and the local and batch modes.
  *
  * job_run: heartbeat → private run directory → bare clone (child process,
- * limits) → sesami_analyze() → result JSON → api.worker_complete, with
- * progress heartbeats throttled to one per cfg->heartbeat_s (and one per stage
- * change; during the clone at least one per heartbeat_s even when the server
- * sends nothing).  A heartbeat that says "cancelled" or "stale" stops the
- * clone or the analysis at its next check; nothing is written for a stale
- * attempt.  The run
- * directory is always removed.  Failures are classified: network trouble and
- * worker shutdown are retryable, everything else is not.
+ * limits) → analysis and tree scan (another child process, memory limit;
+ * analyze_child.h) → result JSON → api.worker_complete, with progress
+ * heartbeats throttled to one per cfg->heartbeat_s (and one per stage change;
+ * during the clone at least one per heartbeat_s even when the server sends
+ * nothing).  A heartbeat that says "cancelled" or "stale" stops the clone or
+ * the analysis at its next check; nothing is written for a stale attempt.
+ * The run directory is always removed.  Failures are classified: network
+ * trouble, clone timeouts and worker shutdown are retryable, everything else
+ * is not.  A lost database connection (a restart) does not lose the job:
+ * heartbeats, the failure and the result are retried with reconnection for
+ * cfg->writeback_retry_s (write_back), each call fenced by (job_id, attempt).
+ * The user's GitHub token is opened only for a repository on the GitHub host.
  *
  * Progress: clone 0.00–0.30, analysis 0.30–0.95, write-back 1.00.
  */
@@ -157,7 +161,7 @@ write_back(run_state *rs, const char *what, write_fn fn, void *arg, int budget_s
 	}
 }
 
-/* write_fn: a heartbeat; arg is a heartbeat_args. */
+/* Arguments and answer of write_heartbeat. */
 typedef struct heartbeat_args
 {
 	const char *stage;
@@ -165,6 +169,7 @@ typedef struct heartbeat_args
 	bool		cancelled;
 } heartbeat_args;
 
+/* write_fn: a heartbeat; arg is a heartbeat_args. */
 static db_status
 write_heartbeat(run_state *rs, void *arg, char *err, size_t errlen)
 {
@@ -253,7 +258,7 @@ on_analysis_progress(const char *stage, double fraction, void *arg)
 	beat(arg, stage, 0.30 + 0.65 * fraction);
 }
 
-/* write_fn arguments of a failure. */
+/* Arguments of write_fail. */
 typedef struct fail_args
 {
 	const char *message;
