@@ -44,6 +44,7 @@ typedef struct claimed_job
 } claimed_job;
 
 db_conn    *db_connect(const char *conninfo, const char *role, char *err, size_t errlen);
+int			db_reconnect(db_conn *db, char *err, size_t errlen);
 void		db_close(db_conn *db);
 bool		db_ok(db_conn *db);
 db_status	db_claim_next(db_conn *db, const char *worker_id, claimed_job *job,

@@ -23,6 +23,7 @@
 #include <openssl/crypto.h>
 
 #include "analysis.h"
+#include "analyze_child.h"
 #include "cli_db.h"
 #include "clone.h"
 #include "job.h"
@@ -304,6 +305,8 @@ main(int argc, char **argv)
 		return cmd_database_mode(argc, argv);
 	if (strcmp(argv[1], "_clone") == 0)
 		return clone_child_main(argc, argv);
+	if (strcmp(argv[1], "_analyze") == 0)
+		return analyze_child_main(argc, argv);
 
 	fprintf(stderr, "sesami-worker: unknown command \"%s\"\n", argv[1]);
 	usage(stderr);
