@@ -2,7 +2,7 @@
  * job.c — one claimed job end to end, and the local and batch modes.
  *
  * job_run: heartbeat → private run directory → bare clone (child process,
- * limits) → sesami_analyze() → result JSON → api.worker_complete, with
+ * limits) → sesami_analyze() → result JSON → worker.complete, with
  * progress heartbeats throttled to one per cfg->heartbeat_s (and one per stage
  * change; during the clone at least one per heartbeat_s even when the server
  * sends nothing).  A heartbeat that says "cancelled" or "stale" stops the
