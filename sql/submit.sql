@@ -89,6 +89,13 @@ ALTER TABLE sesami.job_events DROP COLUMN note;
 SELECT pg_temp.submit(:'dave', 'https://github.com/dave/uno') ->> 'repository' AS repository;
 SELECT count(*) AS dave_jobs FROM sesami.jobs WHERE account_id = (:'dave'::jsonb ->> 'sub')::bigint;
 
+-- a trigger that skips the insert is an error, not an endless retry
+CREATE FUNCTION public.skip_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER skip_before BEFORE INSERT ON sesami.jobs FOR EACH ROW EXECUTE FUNCTION public.skip_row();
+SELECT pg_temp.try_submit(:'dave', 'https://github.com/dave/skipped');
+DROP TRIGGER skip_before ON sesami.jobs;
+DROP FUNCTION public.skip_row();
+
 -- deleting jobs, directly or with their account, deletes their audit and outbox rows
 SET sesami.task_service = 'sqs';
 SELECT pg_temp.submit(:'dave', 'https://github.com/dave/two') ->> 'status' AS status;
