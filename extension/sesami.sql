@@ -5,7 +5,8 @@
 ------------------------------------------------------------------------------
 -- Roles.  Cluster-wide, so created only if missing and left in place by
 -- DROP EXTENSION.  PostgREST logs in as a deployer-chosen login role (for
--- example "authenticator") that is granted these three.
+-- example "authenticator") that is granted sesami_anon and sesami_user;
+-- sesami-worker logs in as its own login role granted sesami_worker.
 ------------------------------------------------------------------------------
 DO $roles$
 BEGIN
@@ -23,8 +24,13 @@ $roles$;
 
 CREATE SCHEMA api;
 COMMENT ON SCHEMA api IS 'sesami''s PostgREST API: POST /rpc/<function>, GET /jobs';
+-- The worker's functions live apart from api, in a schema PostgREST does not
+-- serve: no HTTP request can reach them, whatever role its token names.
+CREATE SCHEMA worker;
+COMMENT ON SCHEMA worker IS 'sesami-worker''s functions (claim, heartbeat, complete, fail); not for PostgREST';
 
-GRANT USAGE ON SCHEMA api TO sesami_anon, sesami_user, sesami_worker;
+GRANT USAGE ON SCHEMA api TO sesami_anon, sesami_user;
+GRANT USAGE ON SCHEMA worker TO sesami_worker;
 GRANT USAGE ON SCHEMA sesami TO sesami_user, sesami_worker;
 
 ------------------------------------------------------------------------------
@@ -382,8 +388,9 @@ END
 $$;
 
 ------------------------------------------------------------------------------
--- Worker API (sesami_worker only).  Every write-back names the job and the
--- attempt it holds; a stale attempt gets SQLSTATE 55000 and changes nothing.
+-- Worker API (schema worker, sesami_worker only).  Every write-back names the
+-- job and the attempt it holds; a stale attempt gets SQLSTATE 55000 and
+-- changes nothing.
 ------------------------------------------------------------------------------
 CREATE TYPE sesami.claimed_job AS (
 	job_id bigint,
@@ -433,32 +440,32 @@ $$;
 -- Claim a specific job named by a queue message carrying (job_id, attempt).
 -- Returns no row when the message is stale or a duplicate: the job is no
 -- longer queued, or its attempt has moved on.  PT404 for an unknown job.
-CREATE FUNCTION api.worker_claim_job(job_id bigint, attempt integer, worker_id text)
+CREATE FUNCTION worker.claim_job(job_id bigint, attempt integer, worker_id text)
 	RETURNS SETOF sesami.claimed_job
 	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
 	j record;
 BEGIN
-	PERFORM sesami.check_worker_id(worker_claim_job.worker_id);
-	SELECT status, attempt INTO j FROM sesami.jobs WHERE id = worker_claim_job.job_id FOR UPDATE;
+	PERFORM sesami.check_worker_id(claim_job.worker_id);
+	SELECT status, attempt INTO j FROM sesami.jobs WHERE id = claim_job.job_id FOR UPDATE;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'job % not found', worker_claim_job.job_id USING ERRCODE = 'PT404';
+		RAISE EXCEPTION 'job % not found', claim_job.job_id USING ERRCODE = 'PT404';
 	END IF;
-	IF j.status <> 'queued' OR j.attempt <> worker_claim_job.attempt THEN
+	IF j.status <> 'queued' OR j.attempt <> claim_job.attempt THEN
 		RETURN;
 	END IF;
-	RETURN NEXT sesami.start_attempt(worker_claim_job.job_id, worker_claim_job.worker_id);
+	RETURN NEXT sesami.start_attempt(claim_job.job_id, claim_job.worker_id);
 END
 $$;
 
 -- Claim the oldest queued job (task_service = 'local'); no row if none.
-CREATE FUNCTION api.worker_claim_next(worker_id text) RETURNS SETOF sesami.claimed_job
+CREATE FUNCTION worker.claim_next(worker_id text) RETURNS SETOF sesami.claimed_job
 	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	next_id bigint;
 BEGIN
-	PERFORM sesami.check_worker_id(worker_claim_next.worker_id);
+	PERFORM sesami.check_worker_id(claim_next.worker_id);
 	SELECT id INTO next_id FROM sesami.jobs
 	WHERE status = 'queued'
 	ORDER BY id
@@ -467,7 +474,7 @@ BEGIN
 	IF next_id IS NULL THEN
 		RETURN;
 	END IF;
-	RETURN NEXT sesami.start_attempt(next_id, worker_claim_next.worker_id);
+	RETURN NEXT sesami.start_attempt(next_id, claim_next.worker_id);
 END
 $$;
 
@@ -498,7 +505,7 @@ $$;
 
 -- Report progress (0..1) and extend the lease.  Returns the job's status:
 -- 'processing', or 'cancelled' when the worker should stop.
-CREATE FUNCTION api.worker_heartbeat(job_id bigint, attempt integer, progress real, stage text)
+CREATE FUNCTION worker.heartbeat(job_id bigint, attempt integer, progress real, stage text)
 	RETURNS sesami.job_status
 	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_column
@@ -517,16 +524,16 @@ BEGIN
 		RETURN j.status;
 	END IF;
 	UPDATE sesami.jobs
-	SET progress = worker_heartbeat.progress, stage = coalesce(worker_heartbeat.stage, stage),
+	SET progress = heartbeat.progress, stage = coalesce(heartbeat.stage, stage),
 		lease_expires_at = now() + current_setting('sesami.lease_timeout')::interval,
 		updated_at = now()
-	WHERE id = worker_heartbeat.job_id;
+	WHERE id = heartbeat.job_id;
 	RETURN 'processing';
 END
 $$;
 
 -- Store the result of an attempt and complete the job.
-CREATE FUNCTION api.worker_complete(job_id bigint, attempt integer, result jsonb)
+CREATE FUNCTION worker.complete(job_id bigint, attempt integer, result jsonb)
 	RETURNS void
 	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_column
@@ -538,7 +545,7 @@ BEGIN
 	END IF;
 	j := sesami.fence(job_id, attempt, false);
 	INSERT INTO sesami.results (job_id, account_id, attempt, result)
-	VALUES (j.id, j.account_id, j.attempt, worker_complete.result);
+	VALUES (j.id, j.account_id, j.attempt, complete.result);
 	UPDATE sesami.jobs
 	SET status = 'completed', progress = 1, stage = 'done', error = NULL,
 		lease_expires_at = NULL, finished_at = now(), updated_at = now()
@@ -548,7 +555,7 @@ $$;
 
 -- Record a failed attempt.  A retryable failure with attempts left queues
 -- the job again; otherwise it fails for good.  Returns the new status.
-CREATE FUNCTION api.worker_fail(job_id bigint, attempt integer, error text, retryable boolean)
+CREATE FUNCTION worker.fail(job_id bigint, attempt integer, error text, retryable boolean)
 	RETURNS sesami.job_status
 	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_column
@@ -563,7 +570,7 @@ BEGIN
 	next_status := CASE WHEN coalesce(retryable, false) AND j.attempt < j.max_attempts
 						THEN 'queued' ELSE 'failed' END;
 	UPDATE sesami.jobs
-	SET status = next_status, error = left(worker_fail.error, 2000),
+	SET status = next_status, error = left(fail.error, 2000),
 		lease_expires_at = NULL, worker_id = NULL, updated_at = now(),
 		queued_at = CASE WHEN next_status = 'queued' THEN now() ELSE queued_at END,
 		finished_at = CASE WHEN next_status = 'failed' THEN now() END
@@ -628,14 +635,14 @@ $$;
 ------------------------------------------------------------------------------
 -- Privileges: nothing in api is callable unless granted here.
 ------------------------------------------------------------------------------
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA api FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA api, worker FROM PUBLIC;
 REVOKE ALL ON FUNCTION sesami.reap_expired_leases(), sesami.redispatch_stale_jobs(),
 	sesami.start_attempt(bigint, text), sesami.fence(bigint, integer, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.submit_analysis(text), api.job(bigint), api.cancel_job(bigint),
 	api.job_result(bigint) TO sesami_user;
-GRANT EXECUTE ON FUNCTION api.worker_claim_job(bigint, integer, text), api.worker_claim_next(text),
-	api.worker_heartbeat(bigint, integer, real, text), api.worker_complete(bigint, integer, jsonb),
-	api.worker_fail(bigint, integer, text, boolean), sesami.reap_expired_leases() TO sesami_worker;
+GRANT EXECUTE ON FUNCTION worker.claim_job(bigint, integer, text), worker.claim_next(text),
+	worker.heartbeat(bigint, integer, real, text), worker.complete(bigint, integer, jsonb),
+	worker.fail(bigint, integer, text, boolean), sesami.reap_expired_leases() TO sesami_worker;
 
 ------------------------------------------------------------------------------
 -- Monitoring

@@ -286,11 +286,11 @@ SQS_MESSAGE_BODY="{\"v\": 1, \"job_id\": $j7, \"attempt\": 0}" "$W" batch >"$tmp
 same "batch: the same message again exits 0 and changes nothing" \
 	"$?/$(q "SELECT count(*) FROM sesami.results WHERE job_id = $j7")/$(q "SELECT md5(result::text) || created_at FROM sesami.results WHERE job_id = $j7")" "0/1/$before"
 j8=$(submit 1 https://github.com/acme/gadgets)
-q "SELECT job_id FROM api.worker_claim_job($j8, 0, 'other-worker')" >/dev/null
+q "SELECT job_id FROM worker.claim_job($j8, 0, 'other-worker')" >/dev/null
 SQS_MESSAGE_BODY="{\"v\": 1, \"job_id\": $j8, \"attempt\": 0}" "$W" batch >"$tmp/batch3.log" 2>&1
 same "batch: a stale attempt does not touch a job another worker holds" \
 	"$?/$(q "SELECT status || ' ' || attempt || ' ' || worker_id FROM sesami.jobs WHERE id = $j8")" "0/processing 1 other-worker"
-q "SELECT api.worker_fail($j8, 1, 'released by the test', false)" >/dev/null
+q "SELECT worker.fail($j8, 1, 'released by the test', false)" >/dev/null
 for body in 'not json' '{"job_id": "7"}' '{"job_id": -1, "attempt": 0}' '[]'; do
 	SQS_MESSAGE_BODY="$body" "$W" batch >/dev/null 2>&1
 	same "batch: malformed body '$body' exits 0 (not retryable)" "$?" 0

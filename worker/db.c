@@ -1,5 +1,5 @@
 /*
- * db.c — sesami-worker's libpq client for the api.worker_* functions.
+ * db.c — sesami-worker's libpq client for the worker.* functions.
  *
  * One connection per worker thread; every statement is a single function call
  * in its own implicit transaction (no transaction spans network I/O to git or
@@ -244,7 +244,7 @@ db_claim_next(db_conn *db, const char *worker_id, claimed_job *job, char *err, s
 {
 	const char *params[1] = {worker_id};
 
-	return run_claim(db, "SELECT " CLAIM_COLUMNS " FROM api.worker_claim_next($1)",
+	return run_claim(db, "SELECT " CLAIM_COLUMNS " FROM worker.claim_next($1)",
 					 1, params, job, err, errlen);
 }
 
@@ -259,7 +259,7 @@ db_claim_job(db_conn *db, int64_t job_id, int attempt, const char *worker_id,
 
 	snprintf(id, sizeof(id), "%lld", (long long) job_id);
 	snprintf(att, sizeof(att), "%d", attempt);
-	return run_claim(db, "SELECT " CLAIM_COLUMNS " FROM api.worker_claim_job($1, $2, $3)",
+	return run_claim(db, "SELECT " CLAIM_COLUMNS " FROM worker.claim_job($1, $2, $3)",
 					 3, params, job, err, errlen);
 }
 
@@ -298,7 +298,7 @@ db_heartbeat(db_conn *db, const claimed_job *job, double progress, const char *s
 	snprintf(id, sizeof(id), "%lld", (long long) job->job_id);
 	snprintf(att, sizeof(att), "%d", job->attempt);
 	snprintf(prog, sizeof(prog), "%.4f", progress);
-	st = run_fenced(db, "SELECT api.worker_heartbeat($1, $2, $3, $4)", 4, params,
+	st = run_fenced(db, "SELECT worker.heartbeat($1, $2, $3, $4)", 4, params,
 					status, sizeof(status), err, errlen);
 	*cancelled = (st == DB_OK && strcmp(status, "cancelled") == 0);
 	return st;
@@ -314,7 +314,7 @@ db_complete(db_conn *db, const claimed_job *job, const char *result_json, char *
 
 	snprintf(id, sizeof(id), "%lld", (long long) job->job_id);
 	snprintf(att, sizeof(att), "%d", job->attempt);
-	return run_fenced(db, "SELECT api.worker_complete($1, $2, $3::jsonb)", 3, params,
+	return run_fenced(db, "SELECT worker.complete($1, $2, $3::jsonb)", 3, params,
 					  NULL, 0, err, errlen);
 }
 
@@ -329,7 +329,7 @@ db_fail(db_conn *db, const claimed_job *job, const char *error, bool retryable,
 
 	snprintf(id, sizeof(id), "%lld", (long long) job->job_id);
 	snprintf(att, sizeof(att), "%d", job->attempt);
-	return run_fenced(db, "SELECT api.worker_fail($1, $2, $3, $4)", 4, params,
+	return run_fenced(db, "SELECT worker.fail($1, $2, $3, $4)", 4, params,
 					  NULL, 0, err, errlen);
 }
 

@@ -1,7 +1,7 @@
 /*
  * db.h — sesami-worker's side of the worker API (libpq).
  *
- * Every call goes through the api.worker_* SQL functions; the worker reads no
+ * Every call goes through the worker.* SQL functions; the worker reads no
  * table directly.  A claim yields the fencing pair (job_id, attempt) that every
  * later call presents; a stale attempt comes back as DB_STALE (SQLSTATE 55000)
  * and the worker must drop the job without writing anything.

@@ -3,7 +3,7 @@
  *
  * job_run: heartbeat → private run directory → bare clone (child process,
  * limits) → analysis and tree scan (another child process, memory limit;
- * analyze_child.h) → result JSON → api.worker_complete, with progress
+ * analyze_child.h) → result JSON → worker.complete, with progress
  * heartbeats throttled to one per cfg->heartbeat_s (and one per stage change;
  * during the clone at least one per heartbeat_s even when the server sends
  * nothing).  A heartbeat that says "cancelled" or "stale" stops the clone or

@@ -2,7 +2,7 @@
  * main.c — sesami-worker entry point.
  *
  * sesami-worker is the standalone program that clones a repository, analyses
- * it and writes the result back through the api.worker_* SQL functions.  This
+ * it and writes the result back through the worker.* SQL functions.  This
  * file parses the command line and dispatches to a mode:
  *   version   the versions of every library the worker links
  *   analyze   the database-free analysis of a local repository (analysis.h),

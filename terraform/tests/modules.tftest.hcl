@@ -78,6 +78,32 @@ run "api_postgrest_on_fargate" {
   }
 }
 
+run "api_refuses_to_serve_the_worker_schema" {
+  command = plan
+
+  module {
+    source = "./modules/api"
+  }
+
+  variables {
+    name                   = "t"
+    vpc_id                 = "vpc-0123"
+    public_subnet_ids      = ["subnet-pa", "subnet-pb"]
+    private_subnet_ids     = ["subnet-a", "subnet-b"]
+    alb_security_group_id  = "sg-alb"
+    task_security_group_id = "sg-api"
+    certificate_arn        = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+    image                  = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/t/postgrest:v12.2.3"
+    ecr_repository_arn     = "arn:aws:ecr:eu-west-1:123456789012:repository/t/postgrest"
+    db_uri_secret_arn      = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:t/api-db-uri-AbCdEf"
+    jwt_secret_arn         = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:t/jwt-secret-AbCdEf"
+    log_retention_days     = 30
+    db_schemas             = "api, worker"
+  }
+
+  expect_failures = [var.db_schemas]
+}
+
 run "postgres_host" {
   command = apply
 
