@@ -328,7 +328,7 @@ sesami_define_gucs(void)
 							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("sesami.dispatch_max_attempts",
-							"Sets after how many failed sends of one job the dispatcher logs a warning.",
+							"Sets after how many failed sends the dispatcher logs a job it cannot send.",
 							"The job is still retried, with backoff, for as long as it takes: only an error "
 							"that is the message's own fault parks its outbox row.",
 							&sesami_dispatch_max_attempts,

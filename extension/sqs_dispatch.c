@@ -587,14 +587,17 @@ mark_rows(OutboxRow *rows, int n, int64 token)
 	}
 
 	if (parked)
-		ereport(WARNING,
-				(errmsg("sesami dispatcher parked %d jobs that SQS refused", nparked),
+		ereport(LOG,
+				(errmsg_plural("sesami dispatcher parked %d job that SQS refused",
+								"sesami dispatcher parked %d jobs that SQS refused",
+								nparked, nparked),
 				 errdetail("Job " INT64_FORMAT ": %s", parked->job_id, parked->error),
 				 errhint("Fix what SQS refused, then run SELECT sesami.requeue_parked(); or cancel the jobs.")));
 	if (stubborn)
-		ereport(WARNING,
-				(errmsg("sesami dispatcher could not send %d jobs in %d attempts; it keeps trying",
-						nstubborn, sesami_dispatch_max_attempts),
+		ereport(LOG,
+				(errmsg_plural("sesami dispatcher could not send %d job in %d attempts; it keeps trying",
+								"sesami dispatcher could not send %d jobs in %d attempts; it keeps trying",
+								nstubborn, nstubborn, sesami_dispatch_max_attempts),
 				 errdetail("Job " INT64_FORMAT ": %s", stubborn->job_id, stubborn->error)));
 
 	SpinLockAcquire(&sesami_shared->mutex);
@@ -612,6 +615,37 @@ mark_rows(OutboxRow *rows, int n, int64 token)
 	}
 	SpinLockRelease(&sesami_shared->mutex);
 	return nsent;
+}
+
+/*
+ * True once the installed schema has what this library's rounds use
+ * (sesami.outbox_settle, outbox.lease_token: 0.2.0).  Between a restart on a
+ * new library and ALTER EXTENSION sesami UPDATE it has not: the dispatcher
+ * then waits, saying so once a minute, instead of failing every round.
+ * Needs an open transaction; the answer, once yes, is kept.
+ */
+static bool
+schema_ready(void)
+{
+	static bool ready = false;
+	static TimestampTz last_warning = 0;
+	bool		isnull;
+
+	if (ready)
+		return true;
+	if (SPI_execute("SELECT to_regprocedure('sesami.outbox_settle(bigint, bigint[], text[], bigint[],"
+					" bigint[], text[], integer[], boolean[])') IS NOT NULL", true, 1) == SPI_OK_SELECT &&
+		SPI_processed == 1)
+		ready = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (!ready && TimestampDifferenceExceeds(last_warning, GetCurrentTimestamp(), 60 * 1000))
+	{
+		last_warning = GetCurrentTimestamp();
+		ereport(LOG,
+				(errmsg("sesami dispatcher waits for the extension to be updated"),
+				 errdetail("The installed sesami schema is older than the loaded library."),
+				 errhint("Run ALTER EXTENSION sesami UPDATE in database \"%s\".", sesami_database_name)));
+	}
+	return ready;
 }
 
 /*
@@ -656,6 +690,11 @@ sesami_dispatch_round(void)
 					(errmsg("sesami dispatcher cannot send " INT64_FORMAT " waiting jobs", waiting),
 					 errhint("Set sesami.sqs_queue_url and sesami.aws_region, then reload the configuration.")));
 		}
+		return false;
+	}
+	if (!schema_ready())
+	{
+		end_work(round_context);
 		return false;
 	}
 	n = claim_rows(&rows, &token, round_context);

@@ -112,7 +112,7 @@ check "an outage longer than sesami.dispatch_max_attempts sends parks nothing (4
 	wait_sql "SELECT count(*) = 5 AND bool_and(send_attempts >= 4) AND bool_and(parked_at IS NULL) FROM sesami.outbox" 30 ||
 	q "SELECT '# outbox', id, send_attempts, parked_at, last_error FROM sesami.outbox"
 check "a job that reached sesami.dispatch_max_attempts is logged as still being retried" \
-	grep -qE 'WARNING: +sesami dispatcher could not send [0-9]+ jobs in 2 attempts; it keeps trying' "$PGC_DIR/server.log"
+	grep -qE 'LOG: +sesami dispatcher could not send [0-9]+ jobs? in 2 attempts; it keeps trying' "$PGC_DIR/server.log"
 check "the dispatcher reports the last error" [ -n "$(q 'SELECT last_error FROM sesami.dispatcher_status()')" ]
 check "sesami.stats shows the backlog" [ "$(q 'SELECT outbox_backlog FROM sesami.stats')" = 5 ]
 start_fauxqs "$tmp/fauxqs.log" || notok "fauxqs restarts"
