@@ -64,9 +64,21 @@ pg_port=$(free_port)
 pgc_start "$tmp/pg" "$pg_port" "sesami.task_service = 'sqs'" "sesami.sqs_queue_url = '$qurl'" \
 	"sesami.aws_region = 'us-east-1'" "sesami.aws_endpoint_url = 'http://127.0.0.1:$fq_port'" \
 	"sesami.poll_interval = '60s'" "log_min_messages = log" || { notok "cluster starts"; exit 1; }
-q "CREATE EXTENSION sesami" >/dev/null
+q "CREATE EXTENSION sesami VERSION '0.1.0'" >/dev/null
 q "INSERT INTO sesami.accounts (github_id, login) VALUES (1, 'disp')" >/dev/null
 check "the dispatcher runs" [ "$(q 'SELECT sesami.wait_until_running()')" = t ]
+
+# ---- a schema older than the library: wait for ALTER EXTENSION UPDATE ----
+submit old 1
+waitlog() { local i; for i in $(seq $(($2 * 10))); do grep -qE "$1" "$PGC_DIR/server.log" && return 0; sleep 0.1; done; return 1; }
+check "on a 0.1.0 schema the dispatcher sends nothing and logs that it waits for the update" \
+	waitlog 'LOG: +sesami dispatcher waits for the extension to be updated' 5
+check "the job waits in the outbox" [ "$(q "SELECT count(*) FROM sesami.outbox o JOIN sesami.jobs j ON j.id = o.job_id WHERE j.repo_name = 'old-1' AND j.status = 'pending'")" = 1 ]
+q "ALTER EXTENSION sesami UPDATE" >/dev/null
+submit old2 1
+check "after ALTER EXTENSION sesami UPDATE the waiting job is sent too" \
+	wait_sql "SELECT count(*) = 2 FROM sesami.jobs WHERE repo_name IN ('old-1', 'old2-1') AND status = 'queued'" 5
+drain "$qurl" >/dev/null
 
 # ---- a committed job goes out at once (the poll interval is 60 s) ----
 submit one 1
@@ -91,7 +103,7 @@ sys.exit(0 if ok and len({m["job_id"] for m in msgs}) == len(msgs) else 1)
 PYEOF
 check "outbox is empty after delivery" [ "$(q 'SELECT count(*) FROM sesami.outbox')" = 0 ]
 sent=$(q 'SELECT sent FROM sesami.dispatcher_status()')
-check "dispatcher_status counts 26 sent (got $sent)" [ "$sent" = 26 ]
+check "dispatcher_status counts 2 + 26 sent (got $sent)" [ "$sent" = 28 ]
 
 # ---- a rolled-back transaction sends nothing ----
 submit rolledback 3 ROLLBACK
