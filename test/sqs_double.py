@@ -19,6 +19,7 @@ every request from then on (the test rewrites it to switch):
   500           HTTP 500 InternalError (a server error);
   throttle      HTTP 400 ThrottlingException;
   creds         HTTP 403 InvalidClientTokenId (refused credentials);
+  malformed     HTTP 400 InvalidParameterValue (the request's own fault);
   slow SECONDS  every entry succeeds, after SECONDS.
 Error messages hold a newline, as server text may.
 """
@@ -57,7 +58,7 @@ def main(portfile, logfile):
             with open(logfile, "a") as f:
                 f.write(json.dumps({"ids": [e["Id"] for e in entries], "mode": mode[0]}) + "\n")
             errors = {"500": (500, "InternalError"), "throttle": (400, "ThrottlingException"),
-                      "creds": (403, "InvalidClientTokenId")}
+                      "creds": (403, "InvalidClientTokenId"), "malformed": (400, "InvalidParameterValue")}
             if mode[0] in errors:
                 status, code = errors[mode[0]]
                 return self.reply(status, {"__type": "com.amazonaws.sqs#" + code,
