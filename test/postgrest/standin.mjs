@@ -141,7 +141,7 @@ async function callFunction(client, name, args) {
       message: `Could not find the function ${schema}.${name}(${given.sort().join(", ")}) in the schema cache`,
       details: "Searched for the function with the given argument names, but no matches were found.",
     });
-  const names = fits.names.slice(0, fits.nargs);
+  const names = (fits.names || []).slice(0, fits.nargs);
   const values = [];
   const params = given.map((k, i) => {
     const v = args[k];
@@ -272,6 +272,7 @@ async function handle(req, res) {
     res.end(out.body);
   } catch (e) {
     const err = e instanceof ApiError ? e : new ApiError(500, { code: "PGRST000", message: String(e.message || e) });
+    if (err.status >= 500) console.error(`${req.method} ${req.url}: ${err.status} ${JSON.stringify(err.body)}`);
     res.writeHead(err.status, { ...cors, ...err.headers, "Content-Type": "application/json; charset=utf-8" });
     res.end(JSON.stringify(err.body));
   }
