@@ -117,6 +117,7 @@ gh=http://127.0.0.1:$(cat "$tmp/gh_port")
 dropdb --if-exists "$db" 2>/dev/null
 createdb "$db" || { notok "createdb $db"; exit 1; }
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<-EOF || { notok "configure $db"; exit 1; }
+	SET client_min_messages = warning;
 	CREATE EXTENSION sesami;
 	DO \$\$ BEGIN
 		IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$auth_role') THEN

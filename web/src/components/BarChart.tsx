@@ -41,7 +41,11 @@ export function BarChart({ title, unit, bars }: { title: string; unit: string; b
         responsive: true,
         plugins: { legend: { display: false } },
         scales: {
-          x: { ticks: { color: fg }, grid: { color: grid }, beginAtZero: true },
+          x: {
+            ticks: { color: fg, precision: unit === "Lines" ? 0 : 1 },
+            grid: { color: grid },
+            beginAtZero: true,
+          },
           y: { ticks: { color: fg }, grid: { display: false } },
         },
       },

@@ -118,8 +118,7 @@ export default function ResultPage({ api, id }: { api: Api; id: number }) {
               {result.authors.slice(0, 10).map((a) => (
                 <tr key={a.email} className={a.is_user ? "is-user" : undefined}>
                   <th scope="row">
-                    {a.name}{" "}
-                    {a.is_user && <span className="badge">you</span>}
+                    {a.name} {a.is_user && <span className="badge">you</span>}
                   </th>
                   <td>{count(a.lines)}</td>
                   <td>{percent(a.share)}</td>
