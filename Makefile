@@ -38,7 +38,7 @@ DATA_built = sesami--$(EXTVERSION).sql
 DATA = extension/sesami--0.1.0.sql extension/sesami--0.1.0--0.2.0.sql
 
 REGRESS = schema repo_url transitions api worker_api outbox
-REGRESS += auth submit
+REGRESS += auth submit profile
 REGRESS_OPTS = --inputdir=. --dbname=contrib_regression
 ISOLATION = claim submit_race
 ISOLATION_OPTS = --inputdir=. --dbname=contrib_regression_iso

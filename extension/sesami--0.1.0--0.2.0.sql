@@ -58,52 +58,62 @@ CREATE FUNCTION sesami.latest_results(account_id bigint)
 	RETURNS TABLE (job_id bigint, repository text, repo_url text, summary jsonb,
 				   analysed_at timestamptz)
 	LANGUAGE sql STABLE AS $$
-	SELECT DISTINCT ON (j.repo_host, lower(j.repo_owner), lower(j.repo_name))
+	SELECT DISTINCT ON (j.repo_host COLLATE "C", lower(j.repo_owner COLLATE "C"), lower(j.repo_name COLLATE "C"))
 		   r.job_id, j.repo_owner || '/' || j.repo_name, j.repo_url, r.summary, r.created_at
 	FROM sesami.results r
 	JOIN sesami.jobs j ON j.id = r.job_id
-	WHERE r.account_id = latest_results.account_id AND j.status = 'completed'
-	ORDER BY j.repo_host, lower(j.repo_owner), lower(j.repo_name), r.created_at DESC, r.job_id DESC
+	WHERE r.account_id = latest_results.account_id AND j.account_id = latest_results.account_id
+	  AND j.status = 'completed'
+	ORDER BY j.repo_host COLLATE "C", lower(j.repo_owner COLLATE "C"), lower(j.repo_name COLLATE "C"),
+			 r.created_at DESC, r.job_id DESC
 $$;
 
 -- An account's profile document (the shape api.profile returns), or null
--- when the caller cannot see the account.  Caller's rights, as above.
-CREATE FUNCTION sesami.profile_document(account_id bigint) RETURNS jsonb
-	LANGUAGE sql STABLE AS $$
-	WITH latest AS MATERIALIZED (
-		SELECT * FROM sesami.latest_results(profile_document.account_id)
-	), languages AS (
-		SELECT l ->> 'language' AS language, sum((l ->> 'lines')::bigint) AS lines
-		FROM latest, jsonb_array_elements(latest.summary -> 'languages') l
-		GROUP BY 1
-	), technologies AS (
-		SELECT t #>> '{}' AS name, jsonb_agg(latest.repository ORDER BY latest.repository) AS repositories,
-			   count(*) AS n
-		FROM latest, jsonb_array_elements(latest.summary -> 'technologies') t
-		GROUP BY 1
-	)
-	SELECT jsonb_build_object(
-		'login', a.login,
-		'display_name', a.display_name,
-		'public', a.profile_public,
-		'repositories', (SELECT count(*) FROM latest),
-		'lines', (SELECT coalesce(sum((summary ->> 'lines')::bigint), 0) FROM latest),
-		'commits', (SELECT coalesce(sum((summary ->> 'commits')::bigint), 0) FROM latest),
-		'languages', coalesce((SELECT jsonb_agg(jsonb_build_object('language', language, 'lines', lines)
-												ORDER BY lines DESC, language)
-							   FROM languages), '[]'),
-		'technologies', coalesce((SELECT jsonb_agg(jsonb_build_object('name', name,
-																	  'repositories', repositories)
-												   ORDER BY n DESC, name)
-								  FROM technologies), '[]'),
-		'repos', coalesce((SELECT jsonb_agg(jsonb_build_object(
-									'repository', repository, 'repo_url', repo_url, 'job_id', job_id,
-									'lines', summary -> 'lines', 'share', summary -> 'share',
-									'commits', summary -> 'commits', 'analysed_at', analysed_at)
-								ORDER BY (summary ->> 'lines')::bigint DESC, lower(repository))
-						   FROM latest), '[]'))
-	FROM sesami.accounts a
-	WHERE a.id = profile_document.account_id
+-- when the caller cannot see the account.  Without detail, technologies and
+-- repos are null (the card needs neither).  Caller's rights, as above.
+CREATE FUNCTION sesami.profile_document(account_id bigint, detail boolean) RETURNS jsonb
+	LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (
+		WITH latest AS MATERIALIZED (
+			SELECT * FROM sesami.latest_results(profile_document.account_id)
+		), languages AS (
+			SELECT l ->> 'language' AS language, sum((l ->> 'lines')::bigint) AS lines
+			FROM latest, jsonb_array_elements(latest.summary -> 'languages') l
+			GROUP BY 1
+		), technologies AS (
+			-- array_agg: a jsonb_agg here costs four times as much
+			SELECT t COLLATE "C" AS name,
+				   array_agg(latest.repository ORDER BY latest.repository COLLATE "C") AS repositories,
+				   count(*) AS n
+			FROM latest, jsonb_array_elements_text(latest.summary -> 'technologies') t
+			GROUP BY 1
+		)
+		SELECT jsonb_build_object(
+			'login', a.login,
+			'display_name', a.display_name,
+			'public', a.profile_public,
+			'repositories', (SELECT count(*) FROM latest),
+			'lines', (SELECT coalesce(sum((summary ->> 'lines')::bigint), 0) FROM latest),
+			'commits', (SELECT coalesce(sum((summary ->> 'commits')::bigint), 0) FROM latest),
+			'languages', coalesce((SELECT jsonb_agg(jsonb_build_object('language', language, 'lines', lines)
+													ORDER BY lines DESC, language)
+								   FROM languages), '[]'),
+			'technologies', CASE WHEN detail THEN coalesce((
+								SELECT jsonb_agg(jsonb_build_object('name', name, 'repositories', repositories)
+												 ORDER BY n DESC, name)
+								FROM technologies), '[]') END,
+			'repos', CASE WHEN detail THEN coalesce((
+						 SELECT jsonb_agg(jsonb_build_object(
+											'repository', repository, 'repo_url', repo_url, 'job_id', job_id,
+											'lines', summary -> 'lines', 'share', summary -> 'share',
+											'commits', summary -> 'commits', 'analysed_at', analysed_at)
+										  ORDER BY (summary ->> 'lines')::bigint DESC, lower(repository COLLATE "C"))
+						 FROM latest), '[]') END)
+		FROM sesami.accounts a
+		WHERE a.id = profile_document.account_id
+	);
+END
 $$;
 
 -- GET /rpc/profile: the caller's profile from the latest completed result of
@@ -111,7 +121,7 @@ $$;
 CREATE FUNCTION api.profile() RETURNS jsonb
 	LANGUAGE plpgsql STABLE AS $$
 DECLARE
-	doc jsonb := sesami.profile_document(sesami.require_account());
+	doc jsonb := sesami.profile_document(sesami.require_account(), true);
 BEGIN
 	IF doc IS NULL THEN
 		RAISE EXCEPTION 'authentication required'
@@ -151,21 +161,31 @@ COMMENT ON FUNCTION api.set_profile_public(boolean) IS 'Makes the caller''s READ
 -- profile alike.  Reads every account: only api.card (SECURITY DEFINER)
 -- calls it, and nothing else may.
 CREATE FUNCTION sesami.public_card(login text, top integer) RETURNS jsonb
-	LANGUAGE sql STABLE AS $$
-	SELECT jsonb_build_object('login', p ->> 'login', 'display_name', p -> 'display_name',
-							  'repositories', p -> 'repositories', 'lines', p -> 'lines',
-							  'language_lines', (SELECT coalesce(sum((l ->> 'lines')::bigint), 0)
-												 FROM jsonb_array_elements(p -> 'languages') l),
-							  'languages', coalesce((SELECT jsonb_agg(l ORDER BY n)
-													 FROM jsonb_array_elements(p -> 'languages')
-														  WITH ORDINALITY AS e(l, n)
-													 WHERE n <= top), '[]'))
-	FROM (SELECT a.id FROM sesami.accounts a
-		  WHERE lower(a.login) = lower(public_card.login)
-		  ORDER BY lower(a.login), a.updated_at DESC, a.id DESC
-		  LIMIT 1) newest,
-		 sesami.profile_document(newest.id) p
-	WHERE (p ->> 'public')::boolean
+	LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	acct record;
+	p jsonb;
+BEGIN
+	-- the newest account of that login (an old account may hold a login its
+	-- GitHub user gave up); a private one ends here, as an unknown login does
+	SELECT a.id, a.profile_public INTO acct
+	FROM sesami.accounts a
+	WHERE lower(a.login) = lower(public_card.login)
+	ORDER BY a.updated_at DESC, a.id DESC
+	LIMIT 1;
+	IF NOT FOUND OR NOT acct.profile_public THEN
+		RETURN NULL;
+	END IF;
+	p := sesami.profile_document(acct.id, false);
+	RETURN jsonb_build_object(
+		'login', p -> 'login', 'display_name', p -> 'display_name',
+		'repositories', p -> 'repositories', 'lines', p -> 'lines',
+		'language_lines', (SELECT coalesce(sum((l ->> 'lines')::bigint), 0)
+						   FROM jsonb_array_elements(p -> 'languages') l),
+		'languages', coalesce((SELECT jsonb_agg(l ORDER BY n)
+							   FROM jsonb_array_elements(p -> 'languages') WITH ORDINALITY AS e(l, n)
+							   WHERE n <= top), '[]'));
+END
 $$;
 
 -- Text for an SVG text node or attribute: characters XML 1.0 forbids
@@ -188,58 +208,62 @@ $$;
 -- The card's SVG for what sesami.public_card returned, in a theme.  Only
 -- its own shapes and escaped text: no script, no link, no external reference.
 CREATE FUNCTION sesami.card_svg(card jsonb, theme text) RETURNS text
-	LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-	WITH colours AS (
-		SELECT * FROM (VALUES
-			('light', '#ffffff', '#d0d7de', '#1f2328', '#59636e', '#eaeef2'),
-			('dark', '#0d1117', '#30363d', '#e6edf3', '#9198a1', '#21262d'))
-			AS c(theme, background, border, ink, muted, track)
-		WHERE c.theme = card_svg.theme
-	), palette AS (
-		SELECT ARRAY['#3572a5', '#f1a33c', '#2ea043', '#db61a2', '#8250df', '#d1242f'] AS fill
-	), langs AS (
-		SELECT n, l ->> 'language' AS language, (l ->> 'lines')::bigint AS lines,
-			   (l ->> 'lines')::numeric / greatest((card ->> 'language_lines')::numeric, 1) AS part
-		FROM jsonb_array_elements(card -> 'languages') WITH ORDINALITY AS e(l, n)
-	), bar AS (
-		SELECT n, language, lines, part,
-			   coalesce(sum(part) OVER (ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-		FROM langs
-	), sized AS (
-		SELECT 100 + greatest(count(*), 1) * 22 AS height FROM langs
-	)
-	SELECT format('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="%1$s" viewBox="0 0 400 %1$s" role="img" aria-labelledby="sesami-card-title">'
-				  '<title id="sesami-card-title">%2$s</title>'
-				  '<rect x="0.5" y="0.5" width="399" height="%3$s" rx="6" fill="%4$s" stroke="%5$s"/>'
-				  '<g font-family="-apple-system,BlinkMacSystemFont,Segoe UI,Helvetica,Arial,sans-serif">'
-				  '<text x="20" y="32" font-size="16" font-weight="600" fill="%6$s">%7$s</text>'
-				  '<text x="20" y="54" font-size="12" fill="%8$s">%9$s</text>'
-				  '<rect x="20" y="66" width="360" height="8" rx="4" fill="%10$s"/>%11$s%12$s</g></svg>',
-				  s.height,
-				  sesami.svg_text(title.full || ': ' || summary.line, 300),
-				  s.height - 1, c.background, c.border, c.ink,
-				  sesami.svg_text(title.full, 48), c.muted,
-				  sesami.svg_text(summary.line, 100), c.track,
-				  coalesce((SELECT string_agg(format('<rect x="%s" y="66" width="%s" height="8" fill="%s"/>',
-													 round(20 + 360 * before, 2), round(360 * part, 2),
-													 p.fill[(n - 1) % 6 + 1]), '' ORDER BY n)
-							FROM bar), ''),
-				  coalesce((SELECT string_agg(format('<circle cx="26" cy="%1$s" r="5" fill="%2$s"/>'
-													 '<text x="38" y="%3$s" font-size="12" fill="%4$s">%5$s</text>'
-													 '<text x="380" y="%3$s" font-size="12" fill="%6$s" text-anchor="end">%7$s%% &#183; %8$s lines</text>',
-													 92 + (n - 1) * 22, p.fill[(n - 1) % 6 + 1], 96 + (n - 1) * 22,
-													 c.ink, sesami.svg_text(language, 28), c.muted,
-													 to_char(round(100 * part, 1), 'FM990.0'), sesami.svg_count(lines)),
-											  '' ORDER BY n)
-							FROM bar),
-						   format('<text x="20" y="96" font-size="12" fill="%s">No analysed repositories yet</text>', c.muted)))
-	FROM colours c, palette p, sized s,
-		 LATERAL (SELECT CASE WHEN coalesce(card ->> 'display_name', '') = '' THEN '@' || (card ->> 'login')
-							  ELSE (card ->> 'display_name') || ' (@' || (card ->> 'login') || ')' END AS full) title,
-		 LATERAL (SELECT format('%s %s ' || chr(183) || ' %s surviving lines',
-								sesami.svg_count((card ->> 'repositories')::bigint),
-								CASE WHEN (card ->> 'repositories')::bigint = 1 THEN 'repository' ELSE 'repositories' END,
-								sesami.svg_count((card ->> 'lines')::bigint)) AS line) summary
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+	RETURN (
+		WITH colours AS (
+			SELECT * FROM (VALUES
+				('light', '#ffffff', '#d0d7de', '#1f2328', '#59636e', '#eaeef2'),
+				('dark', '#0d1117', '#30363d', '#e6edf3', '#9198a1', '#21262d'))
+				AS c(theme, background, border, ink, muted, track)
+			WHERE c.theme = card_svg.theme
+		), palette AS (
+			SELECT ARRAY['#3572a5', '#f1a33c', '#2ea043', '#db61a2', '#8250df', '#d1242f'] AS fill
+		), langs AS (
+			SELECT n, l ->> 'language' AS language, (l ->> 'lines')::bigint AS lines,
+				   (l ->> 'lines')::numeric / greatest((card ->> 'language_lines')::numeric, 1) AS part
+			FROM jsonb_array_elements(card -> 'languages') WITH ORDINALITY AS e(l, n)
+		), bar AS (
+			SELECT n, language, lines, part,
+				   coalesce(sum(part) OVER (ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+			FROM langs
+		), sized AS (
+			SELECT 100 + greatest(count(*), 1) * 22 AS height FROM langs
+		)
+		SELECT format('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="%1$s" viewBox="0 0 400 %1$s" role="img" aria-labelledby="sesami-card-title">'
+					  '<title id="sesami-card-title">%2$s</title>'
+					  '<rect x="0.5" y="0.5" width="399" height="%3$s" rx="6" fill="%4$s" stroke="%5$s"/>'
+					  '<g font-family="-apple-system,BlinkMacSystemFont,Segoe UI,Helvetica,Arial,sans-serif">'
+					  '<text x="20" y="32" font-size="16" font-weight="600" fill="%6$s">%7$s</text>'
+					  '<text x="20" y="54" font-size="12" fill="%8$s">%9$s</text>'
+					  '<rect x="20" y="66" width="360" height="8" rx="4" fill="%10$s"/>%11$s%12$s</g></svg>',
+					  s.height,
+					  sesami.svg_text(title.full || ': ' || summary.line, 300),
+					  s.height - 1, c.background, c.border, c.ink,
+					  sesami.svg_text(title.full, 48), c.muted,
+					  sesami.svg_text(summary.line, 100), c.track,
+					  coalesce((SELECT string_agg(format('<rect x="%s" y="66" width="%s" height="8" fill="%s"/>',
+														 round(20 + 360 * before, 2), round(360 * part, 2),
+														 p.fill[(n - 1) % 6 + 1]), '' ORDER BY n)
+								FROM bar), ''),
+					  coalesce((SELECT string_agg(format('<circle cx="26" cy="%1$s" r="5" fill="%2$s"/>'
+														 '<text x="38" y="%3$s" font-size="12" fill="%4$s">%5$s</text>'
+														 '<text x="380" y="%3$s" font-size="12" fill="%6$s" text-anchor="end">%7$s%% &#183; %8$s lines</text>',
+														 92 + (n - 1) * 22, p.fill[(n - 1) % 6 + 1], 96 + (n - 1) * 22,
+														 c.ink, sesami.svg_text(language, 28), c.muted,
+														 to_char(round(100 * part, 1), 'FM990.0'), sesami.svg_count(lines)),
+												  '' ORDER BY n)
+								FROM bar),
+							   format('<text x="20" y="96" font-size="12" fill="%s">No analysed repositories yet</text>', c.muted)))
+		FROM colours c, palette p, sized s,
+			 LATERAL (SELECT CASE WHEN coalesce(card ->> 'display_name', '') = '' THEN '@' || (card ->> 'login')
+								  ELSE (card ->> 'display_name') || ' (@' || (card ->> 'login') || ')' END AS full) title,
+			 LATERAL (SELECT format('%s %s ' || chr(183) || ' %s surviving lines',
+									sesami.svg_count((card ->> 'repositories')::bigint),
+									CASE WHEN (card ->> 'repositories')::bigint = 1 THEN 'repository' ELSE 'repositories' END,
+									sesami.svg_count((card ->> 'lines')::bigint)) AS line) summary
+	);
+END
 $$;
 
 -- The media type PostgREST serves api.card as (PostgREST 12 media type handlers).
@@ -273,8 +297,8 @@ $$;
 COMMENT ON FUNCTION api.card(text, text) IS 'The README card (SVG) of a public profile: top languages, repositories, lines';
 
 REVOKE ALL ON FUNCTION api.profile(), api.set_profile_public(boolean), api.card(text, text),
-	sesami.latest_results(bigint), sesami.profile_document(bigint),
+	sesami.latest_results(bigint), sesami.profile_document(bigint, boolean),
 	sesami.public_card(text, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.profile(), api.set_profile_public(boolean),
-	sesami.latest_results(bigint), sesami.profile_document(bigint) TO sesami_user;
+	sesami.latest_results(bigint), sesami.profile_document(bigint, boolean) TO sesami_user;
 GRANT EXECUTE ON FUNCTION api.card(text, text) TO sesami_anon, sesami_user;

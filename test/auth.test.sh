@@ -246,7 +246,7 @@ privs=$(sq -c "SELECT string_agg(p.proname || ':' ||
 	has_function_privilege('sesami_worker', p.oid, 'EXECUTE')::text, ' ' ORDER BY p.proname)
 	FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'api'")
 anon_can=$(tr ' ' '\n' <<<"$privs" | grep -E ':true(true|false){2}$' | cut -d: -f1 | paste -sd,)
-same "anonymous can execute only api.login_github" "$anon_can" login_github
+same "anonymous can execute only api.login_github and api.card (the README card)" "$anon_can" card,login_github
 req sesami_anon "$ANON" "SELECT id FROM api.submit_analysis('https://github.com/a/b');"
 same "anonymous: submit_analysis refused (42501)" "$STATE" 42501
 req sesami_anon "$ANON" "SELECT token FROM api.refresh_token();"
