@@ -75,7 +75,7 @@ import os, subprocess, sys
 d = sys.argv[1]; os.makedirs(d)
 subprocess.run(["git", "-C", d, "-c", "init.defaultBranch=main", "init", "-q"], check=True)
 out, files = [], {}
-for c in range(1, 2001):
+for c in range(1, 5001):
     who = ["ada", "bob", "cy"][c % 3]
     f = "src/f%02d.c" % (c % 40)
     lines = files.setdefault(f, [])
@@ -136,7 +136,7 @@ psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<-EOF || { notok "configure $
 EOF
 
 export DATABASE_URL="host=$PGHOST port=$PGPORT user=${PGUSER:-postgres} dbname=$db"
-SESAMI_WORKER_PRIVATE_KEY=$PRIV SESAMI_CLONE_TIMEOUT=60 worker/sesami-worker local >"$tmp/worker.log" 2>&1 &
+SESAMI_WORKER_PRIVATE_KEY=$PRIV SESAMI_CLONE_TIMEOUT=60 SESAMI_THREADS=1 worker/sesami-worker local >"$tmp/worker.log" 2>&1 &
 pids+=($!)
 
 # ---- the journey in the browser ----
