@@ -111,6 +111,7 @@ const consoleErrors = [];
 page.on("console", (m) => m.type() === "error" && consoleErrors.push({ phase, text: m.text() }));
 page.on("pageerror", (e) => consoleErrors.push({ phase, text: "uncaught: " + e.message }));
 const expectedErrors = {
+  csp: /^Executing inline script violates the following Content Security Policy|^Refused to execute inline script/,
   refused: /^Failed to load resource: the server responded with a status of 400/,
   expired: /^Failed to load resource: the server responded with a status of 401/,
   down: /^Failed to load resource: net::ERR_CONNECTION_REFUSED/,
@@ -141,6 +142,7 @@ const text = (sel) => page.locator(sel).first().innerText();
 const jobItem = (repo) => page.locator("li.job", { has: page.locator(".job-repo", { hasText: new RegExp(`^${repo}$`) }) });
 
 async function signInWithKeyboard(what) {
+  await page.getByRole("button", { name: "Sign in with GitHub" }).waitFor();
   await page.keyboard.press("Tab");
   const focus = await page.evaluate(() => {
     const el = document.activeElement;
@@ -158,6 +160,17 @@ try {
   phase = "signin";
   await page.goto(webUrl);
   await page.getByRole("button", { name: "Sign in with GitHub" }).waitFor();
+  phase = "csp";
+  const inlineRan = await page.evaluate(() => {
+    const el = document.createElement("script");
+    el.textContent = "window.__sesamiInline = 1";
+    document.body.append(el);
+    el.remove();
+    return "__sesamiInline" in window;
+  });
+  check("the app is served under the strict CSP (an inline script is refused)",
+    !inlineRan && consoleErrors.some((e) => e.phase === "csp" && e.text.includes("Content Security Policy")));
+  phase = "signin";
   await screenshots("signin");
   const navigations = [];
   page.on("request", (r) => r.isNavigationRequest() && navigations.push(r.url()));
