@@ -88,10 +88,22 @@ shaped sesami_user 'SELECT job_id, account_id, attempt, created_at FROM sesami.r
 shaped sesami_user 'SELECT api.profile();' >"$tmp/profile.sql"
 shaped sesami_anon "SELECT api.card('bench1');" >"$tmp/card.sql"
 
-# Average latency of one call in ms (one client: the time per call).
+# CPU time (ms) of the cluster's exited processes: the postmaster's children's
+# user + system time, which includes pgbench's backend once it has exited.
+# Other jobs on a shared machine stretch the latency; they hardly change this.
+postmaster=$(head -1 "$PGC_DIR/data/postmaster.pid")
+tck=$(getconf CLK_TCK)
+children_cpu() { awk -v t="$tck" '{ print ($16 + $17) * 1000 / t }' "/proc/$postmaster/stat"; }
+# run SCRIPT: "LATENCY CPU" — the average wall time of one call and the
+# server CPU per call, both in ms (one client, so latency is time per call).
 run() {
-	"$pgbench_bin" -n -M prepared -c 1 -T "$secs" -f "$1" bench 2>/dev/null |
-		sed -nE 's/^latency average = ([0-9.]+) ms$/\1/p'
+	local c0 out n lat
+	c0=$(children_cpu)
+	out=$("$pgbench_bin" -n -M prepared -c 1 -T "$secs" -f "$1" bench 2>/dev/null)
+	sleep 0.5
+	n=$(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' <<<"$out")
+	lat=$(sed -nE 's/^latency average = ([0-9.]+) ms$/\1/p' <<<"$out")
+	echo "$lat $(echo "($(children_cpu) - $c0) / $n" | bc -l)"
 }
 latest=$(psql -X -qAt -d bench -c "SELECT count(*) FROM sesami.latest_results(1)")
 docs=$(psql -X -qAt -d bench -c "SELECT pg_size_pretty(avg(pg_column_size(result))::bigint) || ' stored, ' || pg_size_pretty(avg(length(result::text))::bigint) || ' as text' FROM sesami.results")
@@ -101,10 +113,16 @@ profile=$(run "$tmp/profile.sql")
 card=$(run "$tmp/card.sql")
 
 echo "$n results per user ($latest latest, one per repository; 3 users); documents of $docs; $secs s per run"
+echo "per call, PostgREST's request shape, one client:     wall ms   server CPU ms"
 ratio() { echo "$1 / $2" | bc -l; }
 line() {
-	printf '%-50s %8.3f ms' "$1" "$2"
-	[ -n "${3:-}" ] && printf '   %.2f x baseline, %.2f x rows without documents' "$(ratio "$2" "$rows")" "$(ratio "$2" "$nodoc")"
+	local lat cpu
+	read -r lat cpu <<<"$2"
+	printf '%-50s %9.3f %9.3f' "$1" "$lat" "$cpu"
+	if [ -n "${3:-}" ]; then
+		printf '   wall %.3f x baseline, %.2f x rows without documents; CPU %.3f x baseline' \
+			"$(ratio "$lat" "${rows% *}")" "$(ratio "$lat" "${nodoc% *}")" "$(ratio "$cpu" "${rows#* }")"
+	fi
 	echo
 }
 line "baseline: SELECT * FROM sesami.results" "$rows"

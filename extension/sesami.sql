@@ -908,14 +908,15 @@ BEGIN
 END
 $$;
 
--- Text for an SVG text node or attribute: characters XML 1.0 forbids
+-- Text for an SVG text node or attribute: characters XML 1.0 forbids and
+-- bidirectional overrides (which could turn the rest of the card around)
 -- removed, cut to max_chars (with an ellipsis), & < > " ' escaped.
 CREATE FUNCTION sesami.svg_text(s text, max_chars integer DEFAULT 1000) RETURNS text
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	SELECT replace(replace(replace(replace(replace(
 		   CASE WHEN length(t) > max_chars THEN left(t, max_chars - 1) || chr(8230) ELSE t END,
 		   '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;')
-	FROM (SELECT regexp_replace(coalesce(s, ''), '[\x01-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]', '', 'g')
+	FROM (SELECT regexp_replace(coalesce(s, ''), '[\x01-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF\u202A-\u202E\u2066-\u2069]', '', 'g')
 		  AS t) cleaned
 $$;
 

@@ -76,6 +76,17 @@ variable "db_anon_role" {
   default     = "sesami_anon"
 }
 
+variable "db_pool" {
+  description = "Connections each PostgREST task keeps to PostgreSQL (PGRST_DB_POOL)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.db_pool >= 1
+    error_message = "db_pool must be at least 1."
+  }
+}
+
 variable "cpu" {
   description = "Fargate task CPU units."
   type        = number
