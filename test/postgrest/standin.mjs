@@ -13,7 +13,8 @@
 //     the query string) on functions of the exposed schema (PGRST_DB_SCHEMAS):
 //     a composite result is one JSON object, SETOF a JSON array, a scalar a JSON
 //     value, and a function returning a domain named after a media type (such
-//     as "image/svg+xml") is answered raw with that Content-Type;
+//     as "image/svg+xml") is answered raw with that Content-Type (406 when the
+//     request's Accept does not allow it);
 //   - GET /relation with select=, order=, limit=, offset= and col=eq.value
 //     filters (what postgrest-js builds for the app's one list);
 //   - PostgREST's error JSON {code, message, details, hint} and its SQLSTATE to
@@ -122,7 +123,7 @@ async function inRequest(who, readOnly, fn) {
 }
 
 // POST/GET /rpc/NAME: call the function with named arguments.
-async function callFunction(client, name, args) {
+async function callFunction(client, name, args, accept) {
   const { rows } = await client.query(
     `SELECT p.proargnames AS names, p.proargmodes AS modes, p.pronargs AS nargs, p.pronargdefaults AS ndefaults,
             ARRAY(SELECT format_type(t, NULL) FROM unnest(p.proargtypes) t) AS types,
@@ -158,6 +159,10 @@ async function callFunction(client, name, args) {
     return { type: "application/json; charset=utf-8", body: JSON.stringify(r.rows[0].body) };
   }
   if (fits.typtype === "d" && fits.typname.includes("/")) {
+    const [major] = fits.typname.split("/");
+    const wanted = (accept || "*/*").split(",").map((a) => a.split(";")[0].trim());
+    if (!wanted.some((a) => a === "*/*" || a === fits.typname || a === `${major}/*`))
+      throw new ApiError(406, { code: "PGRST107", message: `None of these media types are available: ${accept}` });
     const r = await client.query(`SELECT ${call}::text AS body`, values);
     return { type: fits.typname, body: r.rows[0].body ?? "" };
   }
@@ -262,7 +267,7 @@ async function handle(req, res) {
       } else {
         args = Object.fromEntries(url.searchParams);
       }
-      out = await inRequest(who, req.method === "GET", (c) => callFunction(c, path[1], args));
+      out = await inRequest(who, req.method === "GET", (c) => callFunction(c, path[1], args, req.headers.accept));
     } else if (path.length === 1 && path[0] && req.method === "GET") {
       out = await inRequest(who, true, (c) => readRelation(c, path[0], url.searchParams));
     } else {
