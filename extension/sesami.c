@@ -19,6 +19,7 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
@@ -328,9 +329,9 @@ sesami_define_gucs(void)
 							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("sesami.dispatch_max_attempts",
-							"Sets how many times the dispatcher tries to send a job before parking it.",
-							"A parked outbox row keeps its last error and is counted in sesami.stats; "
-							"it is never dropped.",
+							"Sets after how many failed sends the dispatcher logs a job it cannot send.",
+							"The job is still retried, with backoff, for as long as it takes: only an error "
+							"that is the message's own fault parks its outbox row.",
 							&sesami_dispatch_max_attempts,
 							20, 1, 1000,
 							PGC_SIGHUP,
@@ -377,4 +378,37 @@ sesami_relid(const char *name)
 				 errmsg("relation \"sesami.%s\" does not exist", name),
 				 errhint("Is the sesami extension installed in this database?")));
 	return relid;
+}
+
+/* A column's attribute number, or an error naming the missing column. */
+int
+sesami_attnum(TupleDesc tupdesc, const char *name)
+{
+	int			attnum = SPI_fnumber(tupdesc, name);
+
+	if (attnum <= 0)
+		elog(ERROR, "sesami table has no column \"%s\"", name);
+	return attnum;
+}
+
+/*
+ * Prepare a statement the first time it is needed and keep it for the life
+ * of the backend (the plan cache re-plans it after DDL on what it reads).
+ * The caller is connected to SPI.
+ */
+SPIPlanPtr
+sesami_keep_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
+{
+	if (*slot == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
+				 SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		*slot = plan;
+	}
+	return *slot;
 }

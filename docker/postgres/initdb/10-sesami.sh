@@ -4,7 +4,8 @@
 #
 #   sesami_anon, sesami_user, sesami_worker   NOLOGIN; what the API grants to
 #   authenticator        LOGIN NOINHERIT; PostgREST connects as it and
-#                        switches to the JWT's role (or sesami_anon)
+#                        switches to the JWT's role (or sesami_anon); granted
+#                        sesami_anon and sesami_user only, never sesami_worker
 #   sesami_worker_login  LOGIN; the worker's DATABASE_URL user, a member of
 #                        sesami_worker
 #
@@ -30,7 +31,7 @@ if [ -n "${AUTHENTICATOR_PASSWORD:-}" ]; then
 SELECT format('CREATE ROLE authenticator LOGIN NOINHERIT PASSWORD %L', :'authenticator_password')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'authenticator')
 \gexec
-GRANT sesami_anon, sesami_user, sesami_worker TO authenticator;
+GRANT sesami_anon, sesami_user TO authenticator;
 SQL
 else
 	echo "sesami initdb: AUTHENTICATOR_PASSWORD is not set; role authenticator not created" >&2
