@@ -198,6 +198,8 @@ lines 50 'def run; puts "ruby"; end' >"$B/lib/task.rb"
 printf 'task :default do\n  puts "rake"\nend\n' >"$B/Rakefile"
 lines 40 'CREATE TABLE t (id int);' >"$B/migrations/001.sql"
 printf 'FROM debian:12\nRUN apt-get update\n' >"$B/Dockerfile"
+{ echo 'def greet [name: string] {'; lines 10 '  print $"hello ($name)"'; echo '}'; } >"$B/tools/greet.nu"
+lines 10 '(puts "Nu, the Lisp on Objective-C")' >"$B/tools/old.nu"
 printf 'cmake_minimum_required(VERSION 3.20)\nproject(x C)\n' >"$B/CMakeLists.txt"
 lines 30 'on: push' >"$B/.github/workflows/ci.yml"
 lines 200 'FIXTURE = 1' >"$B/test/fixtures/sample.py"
@@ -216,6 +218,8 @@ vcheck "$B" migrations/001.sql $'not-counted\tSQL'
 vcheck "$B" tools/run $'counted\tShell'
 vcheck "$B" tools/pyrun $'counted\tPython'
 vcheck "$B" tools/noderun $'counted\tJavaScript'
+vcheck "$B" tools/greet.nu $'counted\tNushell'
+vcheck "$B" tools/old.nu $'counted\tNu'
 vcheck "$B" test/fixtures/sample.py $'vendored\t-'
 vcheck "$B" .github/workflows/ci.yml $'vendored\t-'
 compare "tree B (Perl, Prolog, Objective-C, Java, Kotlin, Rust, Ruby, Dockerfile)" "$B"

@@ -722,6 +722,18 @@ guess_es(const unsigned char *h, size_t n)
 	return "JavaScript";
 }
 
+/* .nu: Nushell when a line starts with one of its keywords, else Nu. */
+static const char *
+guess_nu(const unsigned char *h, size_t n)
+{
+	static const char *const kw[] = {"import ", "export ", "module ", "def ", "let ", "let-env "};
+
+	for (size_t i = 0; i < sizeof(kw) / sizeof(kw[0]); i++)
+		if (line_starts(h, n, kw[i]))
+			return "Nushell";
+	return "Nu";
+}
+
 /* .html: Ecmarkup or HTML. */
 static const char *
 guess_html(const unsigned char *h, size_t n)
@@ -800,7 +812,7 @@ static const ext_heuristic heuristics[] = {
 	{".d", guess_d}, {".fs", guess_fs}, {".cl", guess_cl}, {".php", guess_hack},
 	{".hh", guess_hack}, {".pm", guess_pm}, {".es", guess_es}, {".html", guess_html},
 	{".pc", guess_pc}, {".yy", guess_yy}, {".ms", guess_roff}, {".n", guess_roff},
-	{".mm", guess_mm}, {".i", guess_i},
+	{".mm", guess_mm}, {".i", guess_i}, {".nu", guess_nu},
 };
 
 /* Index of a language name among rows (or -1). */
