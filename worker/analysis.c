@@ -252,31 +252,22 @@ add_skip(scan_state *st, const char *path, const char *reason)
 static void
 classify_file(scan_state *st, analysis_file *f, git_blob *blob)
 {
+	/* counted, not counted and unknown languages are all code */
+	static const analysis_class by_verdict[] = {
+		[LANG_COUNTED] = ANALYSIS_CODE, [LANG_NOT_COUNTED] = ANALYSIS_CODE,
+		[LANG_UNKNOWN] = ANALYSIS_CODE, [LANG_VENDORED] = ANALYSIS_VENDORED,
+		[LANG_GENERATED] = ANALYSIS_GENERATED, [LANG_DOCUMENTATION] = ANALYSIS_DOCUMENTATION,
+		[LANG_BINARY] = ANALYSIS_BINARY,
+	};
 	size_t		size = (size_t) git_blob_rawsize(blob);
 	lang_attrs	attrs;
 	lang_info	info;
 
 	if (!st->attrs || lang_attr_reader_get(st->attrs, f->path, &attrs) != 0)
 		lang_attrs_clear(&attrs);
-	switch (lang_classify_ex(f->path, git_blob_rawcontent(blob),
-							 size < LANG_CONTENT_BYTES ? size : LANG_CONTENT_BYTES, &attrs, &info))
-	{
-		case LANG_DOCUMENTATION:
-			f->cls = ANALYSIS_DOCUMENTATION;
-			break;
-		case LANG_VENDORED:
-			f->cls = ANALYSIS_VENDORED;
-			break;
-		case LANG_GENERATED:
-			f->cls = ANALYSIS_GENERATED;
-			break;
-		case LANG_BINARY:
-			f->cls = ANALYSIS_BINARY;
-			break;
-		default:
-			f->cls = ANALYSIS_CODE;
-			break;
-	}
+	f->cls = by_verdict[lang_classify_ex(f->path, git_blob_rawcontent(blob),
+										 size < LANG_CONTENT_BYTES ? size : LANG_CONTENT_BYTES,
+										 &attrs, &info)];
 	f->rule = info.rule;
 	st->r->class_lines[f->cls] += f->lines;
 	st->r->class_files[f->cls]++;
