@@ -65,7 +65,7 @@ compare_repo() {
 		head -20 "$tmp/$name.diff"
 	fi
 	# the authors' blame_lines (every blamed file, whatever its class)
-	jq -r '.authors[] | "-\t\(.email)\t\(.blame_lines)"' "$s.json" | person | cut -f2- >"$s.authors"
+	jq -r '.authors[] | select(.blame_lines > 0) | "-\t\(.email)\t\(.blame_lines)"' "$s.json" | person | cut -f2- >"$s.authors"
 	if diff <(per_author "$g") "$s.authors" >/dev/null; then
 		ok "$name: blame_lines per author equal git blame${*:+ ($*)}"
 	else
