@@ -75,13 +75,17 @@ threads=$(jq .stats.threads "$tmp/out.auto.json")
 jq -r '.files[] | (if .path_hex then "H:" + .path_hex else "P:" + .path end) as $k
 	| .authors[] | "\($k)\t\(.email)\t\(.lines)"' "$tmp/out.auto.json" | sort >"$tmp/sesami.counts"
 total=$(awk -F'\t' '{n += $3} END {print n + 0}' "$tmp/git.counts")
-agree=$(join -t $'\t' -j1 \
-	<(awk -F'\t' '{print $1 "|" $2 "\t" $3}' "$tmp/git.counts" | sort) \
-	<(awk -F'\t' '{print $1 "|" $2 "\t" $3}' "$tmp/sesami.counts" | sort) |
+# both sides per person, as sesami merges authors: lower-case e-mail, one
+# GitHub noreply form per login, rows of one (file, person) summed
+person_rows() {
+	awk -F'\t' '{e = tolower($2); if (e ~ /@users\.noreply\.github\.com$/) sub(/^[0-9]+\+/, "", e)
+		n[$1 "|" e] += $3} END {for (k in n) print k "\t" n[k]}' "$1" | sort
+}
+agree=$(join -t $'\t' -j1 <(person_rows "$tmp/git.counts") <(person_rows "$tmp/sesami.counts") |
 	awk -F'\t' '{n += ($2 < $3 ? $2 : $3)} END {print n + 0}')
 
 commits=$(jq .repo.commits "$tmp/out.auto.json")
-lines=$(jq .repo.lines "$tmp/out.auto.json")
+lines=$(jq .repo.blame_lines "$tmp/out.auto.json")
 printf 'repository        %s\n' "$repo"
 printf 'shape             %s commits, %s files, %s lines\n' "$commits" "$nfiles" "$lines"
 printf 'git blame serial  %8.2f s wall  %8.2f s CPU\n' "$git_s" "$git_cpu"

@@ -93,8 +93,13 @@ main(int argc, char **argv)
 	check(s.bad_fraction == 0, "progress fractions stay within 0..1");
 	check(s.cancel_calls > 0, "the cancel hook is polled");
 	for (size_t i = 0; i < r->nauthors; i++)
+		sum += r->authors[i].blame_lines;
+	check(sum == r->total_lines && r->total_lines > 0, "author blame_lines add up to the total");
+	sum = 0;
+	for (size_t i = 0; i < r->nauthors; i++)
 		sum += r->authors[i].lines;
-	check(sum == r->total_lines && r->total_lines > 0, "author lines add up to the total");
+	check(sum == r->class_lines[ANALYSIS_CODE] && sum < r->total_lines,
+		  "author lines add up to the code lines (the vendored file left out)");
 	check(r->has_user && r->user.lines > 0, "the user's lines are counted");
 	{
 		json_object *doc = analysis_result_to_json(r);

@@ -35,17 +35,25 @@ ok "test repositories build"
 
 # per_author FILE: sum a KEY/EMAIL/LINES listing per e-mail.
 per_author() { awk -F'\t' '{n[$2] += $3} END {for (e in n) print e "\t" n[e]}' "$1" | sort; }
+# person: a KEY/EMAIL/LINES listing with each e-mail as the person it names
+# (lower case; a GitHub noreply address as login@users.noreply.github.com),
+# rows of one person and file summed.  sesami.analysis/2 merges identities so.
+person() {
+	awk -F'\t' -v OFS='\t' '{e = tolower($2); if (e ~ /@users\.noreply\.github\.com$/) sub(/^[0-9]+\+/, "", e)
+		n[$1 OFS e] += $3} END {for (k in n) print k, n[k]}' | sort
+}
 
 # compare_repo NAME REPO [WORKER ARGS]: sesami vs git blame, per file and per author.
 compare_repo() {
 	local name=$1 repo=$2
 	shift 2
 	local g="$tmp/$name.git" s="$tmp/$name.sesami"
-	[ -f "$g" ] || bash test/git-blame-counts.sh "$repo" | sort >"$g"
-	if ! bash test/sesami-counts.sh "$worker" "$repo" "$@" | sort >"$s"; then
+	[ -f "$g" ] || bash test/git-blame-counts.sh "$repo" | person >"$g"
+	if ! "$worker" analyze "$repo" --json "$@" >"$s.json"; then
 		notok "$name: sesami-worker analyze runs ($*)"
 		return
 	fi
+	bash test/sesami-counts.sh --json "$s.json" | person >"$s"
 	if [ ! -s "$g" ]; then
 		notok "$name: git blame found lines to compare"
 		return
@@ -56,15 +64,17 @@ compare_repo() {
 		notok "$name: lines per (file, author) equal git blame${*:+ ($*)}"
 		head -20 "$tmp/$name.diff"
 	fi
-	if diff <(per_author "$g") <(per_author "$s") >/dev/null; then
-		ok "$name: lines per author equal git blame${*:+ ($*)}"
+	# the authors' blame_lines (every blamed file, whatever its class)
+	jq -r '.authors[] | select(.blame_lines > 0) | "-\t\(.email)\t\(.blame_lines)"' "$s.json" | person | cut -f2- >"$s.authors"
+	if diff <(per_author "$g") "$s.authors" >/dev/null; then
+		ok "$name: blame_lines per author equal git blame${*:+ ($*)}"
 	else
-		notok "$name: lines per author equal git blame${*:+ ($*)}"
-		diff <(per_author "$g") <(per_author "$s") | head -10
+		notok "$name: blame_lines per author equal git blame${*:+ ($*)}"
+		diff <(per_author "$g") "$s.authors" | head -10
 	fi
 }
 
-for r in merges renames misc; do
+for r in merges renames misc classes; do
 	compare_repo "$r" "$tmp/repos/$r" --threads 1
 	compare_repo "$r" "$tmp/repos/$r" --threads 3
 	compare_repo "$r" "$tmp/repos/$r" --threads 7
@@ -86,7 +96,7 @@ check "misc: a file that was a symlink is blamed from its type change (carol own
 # JSON contract.
 "$worker" analyze "$mi" --json >"$tmp/misc.json" 2>"$tmp/misc.err"
 check "misc: --json exits 0" test $? -eq 0
-check "json: schema is sesami.analysis/1" test "$(jq -r .schema "$tmp/misc.json")" = "sesami.analysis/1"
+check "json: schema is sesami.analysis/2" test "$(jq -r .schema "$tmp/misc.json")" = "sesami.analysis/2"
 check "json: repo.head is HEAD" test "$(jq -r .repo.head "$tmp/misc.json")" = "$(git -C "$mi" rev-parse HEAD)"
 check "json: repo.branch is main" test "$(jq -r .repo.branch "$tmp/misc.json")" = main
 check "json: repo.commits counts every commit" \
@@ -102,10 +112,54 @@ check "json: empty file is listed with 0 lines" \
 	test "$(jq -r '.files[] | select(.path == "empty.txt") | .lines' "$tmp/misc.json")" = 0
 check "json: shares add up to 1" \
 	test "$(jq '[.authors[].share] | add | . * 100 | round' "$tmp/misc.json")" = 100
-check "json: per-file lines add up to repo.lines" \
-	test "$(jq '[.files[].lines] | add' "$tmp/misc.json")" = "$(jq .repo.lines "$tmp/misc.json")"
+check "json: blame shares add up to 1" \
+	test "$(jq '[.authors[].blame_share] | add | . * 100 | round' "$tmp/misc.json")" = 100
+check "json: per-file lines add up to repo.blame_lines" \
+	test "$(jq '[.files[].lines] | add' "$tmp/misc.json")" = "$(jq .repo.blame_lines "$tmp/misc.json")"
+check "json: code files' lines add up to repo.lines and to the authors' lines" \
+	test "$(jq '[([.files[] | select(.class == "code") | .lines] | add), .repo.lines, ([.authors[].lines] | add)] | unique | length' "$tmp/misc.json")" = 1
 check "json: top_author of moved.c is alice" \
 	test "$(jq -r '.files[] | select(.path == "moved.c") | .top_author' "$tmp/misc.json")" = alice@example.com
+
+# Linguist classes (test/make-repos.sh "classes"): expected line counts are
+# the files' own line counts (wc -l), grouped by the class the rules give them.
+cl="$tmp/repos/classes"
+"$worker" analyze "$cl" --json --author erin@example.com >"$tmp/classes.json"
+wcl() { (cd "$cl" && cat "$@" | wc -l); }
+cls() { jq -r --arg p "$1" '.files[] | select(.path == $p) | .class' "$tmp/classes.json"; }
+for f in src/app.js:code src/erin.c:code docs/guide.md:documentation vendor/lib/util.js:vendored \
+	.gitattributes:vendored package-lock.json:generated web/bundle.js:generated gen/kinds.go:generated \
+	out/schema.sql:generated ext/logo.ai:binary assets/chart:binary; do
+	check "classes: ${f%%:*} is ${f#*:}" test "$(cls "${f%%:*}")" = "${f#*:}"
+done
+check "classes: text-looking binaries have no NUL byte (git blames them)" \
+	bash -c "! grep -qaP '\\x00' '$cl/ext/logo.ai' '$cl/assets/chart' && test \"\$(jq '[.files[] | select(.class == \"binary\")] | length' '$tmp/classes.json')\" = 2"
+check "classes: stats.classes counts each class's lines" \
+	test "$(jq -c '[.stats.classes[] | .lines]' "$tmp/classes.json")" \
+	= "[$(wcl src/app.js src/erin.c),$(wcl docs/guide.md),$(wcl vendor/lib/util.js .gitattributes),$(wcl package-lock.json web/bundle.js gen/kinds.go out/schema.sql),$(wcl ext/logo.ai assets/chart)]"
+check "classes: repo.lines are the code lines, repo.blame_lines every line" \
+	test "$(jq -c '[.repo.lines, .repo.doc_lines, .repo.blame_lines]' "$tmp/classes.json")" \
+	= "[$(wcl src/app.js src/erin.c),$(wcl docs/guide.md),$(git -C "$cl" ls-files | (cd "$cl" && xargs cat) | wc -l)]"
+check "classes: alice's lines are her code (src/app.js), her blame_lines add .gitattributes" \
+	test "$(jq -c '.authors[] | select(.email == "alice@example.com") | [.lines, .blame_lines]' "$tmp/classes.json")" \
+	= "[$(wcl src/app.js),$(wcl src/app.js .gitattributes)]"
+check "classes: bob has documentation lines but no code lines" \
+	test "$(jq -c '.authors[] | select(.email == "bob@example.com") | [.lines, .doc_lines, .blame_lines]' "$tmp/classes.json")" \
+	= "[0,$(wcl docs/guide.md),$(wcl docs/guide.md vendor/lib/util.js gen/kinds.go out/schema.sql)]"
+check "classes: the lock file and bundle give carol blame_lines but no lines or share" \
+	test "$(jq -c '.authors[] | select(.email == "carol@example.com") | [.lines, .share, .blame_lines]' "$tmp/classes.json")" \
+	= "[0,0,$(wcl package-lock.json web/bundle.js)]"
+check "classes: the headline ranks code authors first (alice, then erin)" \
+	test "$(jq -r '[.authors[:2][] | .email | ascii_downcase] | join(",")' "$tmp/classes.json")" = "alice@example.com,erin@example.com"
+check "classes: e-mails differing only in case are one author, named as in the latest commit" \
+	test "$(jq -c '[.authors[] | select(.emails | length > 1) | [.name, (.emails | sort), .lines]]' "$tmp/classes.json")" \
+	= "[[\"Erin Q\",[\"Erin@Example.COM\",\"erin@example.com\"],$(wcl src/erin.c)]]"
+check "classes: the user's lines and share count only code" \
+	test "$(jq -c '[.user.lines, .user.blame_lines, .user.share]' "$tmp/classes.json")" \
+	= "[$(wcl src/erin.c),$(wcl src/erin.c),$(jq -n "$(wcl src/erin.c) / $(wcl src/app.js src/erin.c) * 10000 | round / 10000")]"
+check "classes: per-file authors name the merged author" \
+	test "$(jq -r '.files[] | select(.path == "src/erin.c") | [.authors[] | "\(.email) \(.lines)"] | join(",")' "$tmp/classes.json")" \
+	= "$(jq -r '.authors[] | select(.name == "Erin Q") | .email' "$tmp/classes.json") $(wcl src/erin.c)"
 
 # Commit statistics against git log (non-merge commits, mailmap, numstat),
 # serially and split over history shards.
@@ -115,8 +169,12 @@ for r in merges renames misc merges@5 misc@7; do
 	git -C "$tmp/repos/$r" log --no-merges --numstat --use-mailmap --format='C %aE' |
 		awk -F'\t' '/^C /{a = substr($0, 3); c[a]++; next} NF >= 3 && $1 != "-" {ad[a] += $1; de[a] += $2}
 			END {for (a in c) print a, c[a], ad[a] + 0, de[a] + 0}' | sort >"$tmp/$r.log"
+	# one author per person: sum git's rows the same way
+	awk '{e = tolower($1); if (e ~ /@users\.noreply\.github\.com$/) sub(/^[0-9]+\+/, "", e)
+		c[e] += $2; ad[e] += $3; de[e] += $4} END {for (e in c) print e, c[e], ad[e], de[e]}' "$tmp/$r.log" | sort >"$tmp/$r.log2"
+	mv "$tmp/$r.log2" "$tmp/$r.log"
 	"$worker" analyze "$tmp/repos/$r" --json --threads "$threads" |
-		jq -r '.authors[] | select(.commits > 0) | "\(.email) \(.commits) \(.additions) \(.deletions)"' |
+		jq -r '.authors[] | select(.commits > 0) | "\(.email | ascii_downcase | sub("^[0-9]+\\+(?<l>.*@users\\.noreply\\.github\\.com)$"; "\(.l)")) \(.commits) \(.additions) \(.deletions)"' |
 		sort >"$tmp/$r.stats"
 	if diff "$tmp/$r.log" "$tmp/$r.stats" >/dev/null; then
 		ok "$r: commits, additions, deletions per author equal git log --numstat (--threads $threads)"
@@ -138,6 +196,9 @@ check "--author matches e-mails case-insensitively after mailmap" \
 check "--author noreply form matches both noreply forms" \
 	test "$(jq -c '[.user.matched_authors[]] | sort' "$tmp/octo.json")" \
 	= '["12345+octo@users.noreply.github.com","octo@users.noreply.github.com"]'
+check "the two noreply forms of one login are one author" \
+	test "$(jq -c '[.authors[] | select(.emails | index("octo@users.noreply.github.com"))] | map(.emails | sort)' "$tmp/octo.json")" \
+	= '[["12345+octo@users.noreply.github.com","octo@users.noreply.github.com"]]'
 check "--author: user commits and lines" \
 	test "$(jq -r '"\(.user.commits) \(.user.lines)"' "$tmp/octo.json")" = "2 4"
 check "--author: files touched are a union over the user's addresses" \
@@ -153,7 +214,7 @@ check "table output names the authors" bash -c "'$worker' analyze '$mi' | grep -
 check "--max-file-bytes skips larger files as too large" \
 	test "$(jq -r '.stats.skipped[] | select(.path == "moved.c") | .reason' "$tmp/small.json")" = "too large"
 check "--max-file-bytes: skipped files count no lines" \
-	test "$(jq '[.files[].lines] | add' "$tmp/small.json")" = "$(jq .repo.lines "$tmp/small.json")"
+	test "$(jq '[.files[].lines] | add' "$tmp/small.json")" = "$(jq .repo.blame_lines "$tmp/small.json")"
 "$worker" analyze "$mi" --progress --threads 1 >/dev/null 2>"$tmp/progress"
 check "--progress reports the blame, history and done stages" \
 	bash -c "grep -q 'blame' '$tmp/progress' && grep -q 'history' '$tmp/progress' && grep -q 'done 100%' '$tmp/progress'"
@@ -161,6 +222,7 @@ check "--progress reports the blame, history and done stages" \
 # The C API (analysis.h) the database modes call.
 if cc -std=gnu11 -Wall -Wextra -Werror -Iworker $(pkg-config --cflags json-c libgit2) -o "$tmp/analysis-api" \
 	test/analysis-api.c worker/analysis.o worker/blame.o worker/history.o worker/jsonutf8.o worker/strmap.o \
+	worker/languages.o worker/languages_git.o worker/languages_table.o worker/glob.o \
 	$(pkg-config --libs json-c libgit2) -lpthread; then
 	ok "api test program builds"
 	"$tmp/analysis-api" "$mi" || true
@@ -170,7 +232,7 @@ fi
 
 # Bare repositories (mailmap read from HEAD:.mailmap).
 git clone -q --bare "$mi" "$tmp/misc-bare.git"
-bash test/sesami-counts.sh "$worker" "$tmp/misc-bare.git" | sort >"$tmp/misc-bare.sesami"
+bash test/sesami-counts.sh "$worker" "$tmp/misc-bare.git" | person >"$tmp/misc-bare.sesami"
 check "bare clone gives the same counts as the work tree" diff -q "$tmp/misc.sesami" "$tmp/misc-bare.sesami"
 
 # Shallow clones: the boundary commits count as roots, as in git.

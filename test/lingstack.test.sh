@@ -142,6 +142,11 @@ lines 30 'Read me.' >"$A/README.md"
 lines 30 'MIT License text.' >"$A/LICENSE"
 lines 30 '- change' >"$A/CHANGELOG.md"
 printf '\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR' >"$A/assets/logo.png"
+# binary without a NUL byte: Illustrator (by extension) and PDF (by header);
+# a PostScript source with the same header stays a language
+{ echo '%!PS-Adobe-3.0'; lines 20 '%%AI8_ art'; } >"$A/assets/art.ai"
+{ echo '%PDF-1.5'; lines 20 'obj'; } >"$A/assets/report"
+{ echo '%!PS-Adobe-3.0 EPSF-3.0'; lines 5 'newpath 0 0 moveto 10 10 lineto stroke'; } >"$A/assets/figure.eps"
 commit "$A"
 "$tmp/ld" --files "$A" >"$tmp/files-tree-a"
 "$tmp/ld" "$A" >"$tmp/lang-a.json"
@@ -166,6 +171,9 @@ vcheck "$A" README.md $'documentation\t-'
 vcheck "$A" LICENSE $'documentation\t-'
 vcheck "$A" CHANGELOG.md $'documentation\t-'
 vcheck "$A" assets/logo.png $'binary\t-'
+vcheck "$A" assets/art.ai $'binary\t-'
+vcheck "$A" assets/report $'binary\t-'
+vcheck "$A" assets/figure.eps $'counted\tPostScript'
 jcheck "languages: TSX bytes are reported under TypeScript (Linguist group)" "$tmp/lang-a.json" \
 	'lang("TypeScript").files === 2 && !lang("TSX")'
 jcheck "languages: only programming and markup languages are counted" "$tmp/lang-a.json" \
@@ -190,6 +198,8 @@ lines 50 'def run; puts "ruby"; end' >"$B/lib/task.rb"
 printf 'task :default do\n  puts "rake"\nend\n' >"$B/Rakefile"
 lines 40 'CREATE TABLE t (id int);' >"$B/migrations/001.sql"
 printf 'FROM debian:12\nRUN apt-get update\n' >"$B/Dockerfile"
+{ echo 'def greet [name: string] {'; lines 10 '  print $"hello ($name)"'; echo '}'; } >"$B/tools/greet.nu"
+lines 10 '(puts "Nu, the Lisp on Objective-C")' >"$B/tools/old.nu"
 printf 'cmake_minimum_required(VERSION 3.20)\nproject(x C)\n' >"$B/CMakeLists.txt"
 lines 30 'on: push' >"$B/.github/workflows/ci.yml"
 lines 200 'FIXTURE = 1' >"$B/test/fixtures/sample.py"
@@ -208,6 +218,8 @@ vcheck "$B" migrations/001.sql $'not-counted\tSQL'
 vcheck "$B" tools/run $'counted\tShell'
 vcheck "$B" tools/pyrun $'counted\tPython'
 vcheck "$B" tools/noderun $'counted\tJavaScript'
+vcheck "$B" tools/greet.nu $'counted\tNushell'
+vcheck "$B" tools/old.nu $'counted\tNu'
 vcheck "$B" test/fixtures/sample.py $'vendored\t-'
 vcheck "$B" .github/workflows/ci.yml $'vendored\t-'
 compare "tree B (Perl, Prolog, Objective-C, Java, Kotlin, Rust, Ruby, Dockerfile)" "$B"

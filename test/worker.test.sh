@@ -97,18 +97,21 @@ same "local mode: sesami-worker local --once exits 0" "$?" 0
 same "the job is completed" "$(q "SELECT status FROM sesami.jobs WHERE id = $j1")" completed
 res=$(psql -X -qAt -d "$db" -c "BEGIN" -c "SELECT set_config('request.jwt.claims', '{\"sub\": \"1\"}', true) IS NULL" -c "SET LOCAL ROLE sesami_user" -c "SELECT api.job_result($j1)" -c "COMMIT" | sed -n 2p)
 echo "$res" >"$tmp/result1.json"
-same "the result is a sesami.analysis/1 document for the repository" \
+same "the result is a sesami.analysis/2 document for the repository" \
 	"$($PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["schema"], d["repo"]["url"], d["job"]["id"])' "$tmp/result1.json")" \
-	"sesami.analysis/1 https://github.com/acme/widgets $j1"
+	"sesami.analysis/2 https://github.com/acme/widgets $j1"
 same "the user's surviving lines (matched through the GitHub noreply address) equal git blame's" \
-	"$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["user"]["lines"])' "$tmp/result1.json")" \
+	"$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["user"]["blame_lines"])' "$tmp/result1.json")" \
 	"$(blame_lines "$tmp/src/widgets" 4242+bob@users.noreply.github.com)"
-same "every author's lines equal git blame's" \
-	"$($PY -c 'import json,sys; print(" ".join("%s=%d" % (a["email"], a["lines"]) for a in sorted(json.load(open(sys.argv[1]))["authors"], key=lambda a: a["email"])))' "$tmp/result1.json")" \
+same "the user's code lines leave out README.md (documentation, counted apart)" \
+	"$($PY -c 'import json,sys; u=json.load(open(sys.argv[1]))["user"]; print(u["lines"] + u["doc_lines"] == u["blame_lines"], u["doc_lines"])' "$tmp/result1.json")" \
+	"True $(wc -l <"$tmp/src/widgets/README.md")"
+same "every author's blame_lines equal git blame's" \
+	"$($PY -c 'import json,sys; print(" ".join("%s=%d" % (a["email"], a["blame_lines"]) for a in sorted(json.load(open(sys.argv[1]))["authors"], key=lambda a: a["email"])))' "$tmp/result1.json")" \
 	"4242+bob@users.noreply.github.com=$(blame_lines "$tmp/src/widgets" 4242+bob@users.noreply.github.com) ada@example.com=$(blame_lines "$tmp/src/widgets" ada@example.com)"
 same "the result splits the user's lines by language, summing to their total" \
 	"$($PY -c 'import json,sys; u=json.load(open(sys.argv[1]))["user"]; print(sum(l["lines"] for l in u["by_language"]) == u["lines"], sorted(l["language"] for l in u["by_language"]))' "$tmp/result1.json")" \
-	"True ['C', 'Markdown']"
+	"True ['C']"
 same "and carries languages and the tech stack" \
 	"$($PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted(l["name"] for l in d["languages"]["languages"]), "technologies" in d["stack"])' "$tmp/result1.json")" \
 	"['C', 'Python'] True"

@@ -4,7 +4,14 @@
  * Stages: open (repository, HEAD, branch), scan (files at HEAD: text files
  * become blame targets, binary files/symlinks/submodules are listed as
  * skipped), blame + history (threads, each with its own git_repository and
- * mailmap), merge (one author table keyed by mailmapped e-mail).
+ * mailmap), merge (one author per person: mailmapped e-mails merged
+ * case-insensitively, GitHub noreply forms of one login merged).
+ *
+ * Every text file is also classified with Linguist's rules (languages.c, the
+ * same classifier as the languages section, with the commit's
+ * .gitattributes): code, documentation, vendored, generated or binary (a file
+ * git calls text that Linguist calls binary, e.g. an Illustrator file).  All
+ * of them are blamed; only code lines make the headline "lines".
  *
  * Process-wide libgit2 settings are made once (pthread_once): blob caching on
  * with a bounded total cache, so memory stays bounded and re-read blobs are
@@ -29,6 +36,8 @@
 #include "blame.h"
 #include "history.h"
 #include "jsonutf8.h"
+#include "languages.h"
+#include "languages_git.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -208,6 +217,7 @@ typedef struct scan_state
 	size_t		cap_files;
 	size_t		cap_skipped;
 	uint64_t	max_file_bytes;
+	lang_attr_reader *attrs;	/* linguist-* attributes of the HEAD commit */
 	const analysis_options *opt;
 	size_t		seen;			/* entries visited, for cancel polling */
 	char	   *err;
@@ -236,6 +246,42 @@ add_skip(scan_state *st, const char *path, const char *reason)
 		return -1;
 	r->skipped[r->nskipped++].reason = reason;
 	return 0;
+}
+
+/* Linguist's class of a blamed file (the languages section's classifier). */
+static void
+classify_file(scan_state *st, analysis_file *f, git_blob *blob)
+{
+	/* counted, not counted and unknown languages are all code */
+	static const analysis_class by_verdict[] = {
+		[LANG_COUNTED] = ANALYSIS_CODE, [LANG_NOT_COUNTED] = ANALYSIS_CODE,
+		[LANG_UNKNOWN] = ANALYSIS_CODE, [LANG_VENDORED] = ANALYSIS_VENDORED,
+		[LANG_GENERATED] = ANALYSIS_GENERATED, [LANG_DOCUMENTATION] = ANALYSIS_DOCUMENTATION,
+		[LANG_BINARY] = ANALYSIS_BINARY,
+	};
+	size_t		size = (size_t) git_blob_rawsize(blob);
+	lang_attrs	attrs;
+	lang_info	info;
+
+	if (!st->attrs || lang_attr_reader_get(st->attrs, f->path, &attrs) != 0)
+		lang_attrs_clear(&attrs);
+	f->cls = by_verdict[lang_classify_ex(f->path, git_blob_rawcontent(blob),
+										 size < LANG_CONTENT_BYTES ? size : LANG_CONTENT_BYTES,
+										 &attrs, &info)];
+	f->rule = info.rule;
+	st->r->class_lines[f->cls] += f->lines;
+	st->r->class_files[f->cls]++;
+}
+
+/* Name of a file class (see analysis.h). */
+const char *
+analysis_class_name(analysis_class cls)
+{
+	static const char *const names[ANALYSIS_NCLASSES] = {
+		"code", "documentation", "vendored", "generated", "binary"
+	};
+
+	return cls < ANALYSIS_NCLASSES ? names[cls] : "?";
 }
 
 /* Tree-walk callback: classify one entry of the HEAD tree. */
@@ -319,6 +365,7 @@ scan_entry(const char *root, const git_tree_entry *e, void *payload)
 	r->files[r->nfiles].path = path;
 	r->files[r->nfiles].lines = blame_count_lines(git_blob_rawcontent(blob), (size_t) git_blob_rawsize(blob));
 	r->files[r->nfiles].top_author = -1;
+	classify_file(st, &r->files[r->nfiles], blob);
 	st->targets[r->nfiles].path = path;
 	git_oid_cpy(&st->targets[r->nfiles].blob, git_tree_entry_id(e));
 	st->targets[r->nfiles].lines = r->files[r->nfiles].lines;
@@ -380,6 +427,25 @@ noreply_login(const char *email)
 	return login;
 }
 
+/*
+ * The key that makes e-mails one person: "login@users.noreply.github.com"
+ * for either GitHub noreply form, otherwise the lower-cased e-mail.
+ */
+static char *
+identity_key(const char *email)
+{
+	char	   *login = noreply_login(email);
+	char	   *key;
+
+	if (!login)
+		return lower_dup(email);
+	key = malloc(strlen(login) + sizeof("@users.noreply.github.com"));
+	if (key)
+		sprintf(key, "%s@users.noreply.github.com", login);
+	free(login);
+	return key;
+}
+
 /* True if e-mail matches one of the given user e-mails (case, GitHub noreply forms). */
 bool
 analysis_email_matches(const char *email, const char *const *given, size_t ngiven)
@@ -424,12 +490,15 @@ idlist_unique(idlist *l)
 	return n;
 }
 
-/* Find or add an author row in the result. */
+/* Find or add the author row of a (mailmapped) e-mail, noting the e-mail there. */
 static int64_t
 result_author(analysis_result *r, strmap *emails, size_t *cap, const char *email)
 {
-	int64_t		a = strmap_intern(emails, email, strlen(email));
+	char	   *key = identity_key(email);
+	int64_t		a = key ? strmap_intern(emails, key, strlen(key)) : -1;
+	analysis_author *au;
 
+	free(key);
 	if (a < 0)
 		return -1;
 	if ((size_t) a == r->nauthors)
@@ -448,6 +517,20 @@ result_author(analysis_result *r, strmap *emails, size_t *cap, const char *email
 		if (!(r->authors[a].email = strdup(email)))
 			return -1;
 		r->nauthors++;
+	}
+	au = &r->authors[a];
+	for (size_t i = 0; i < au->nemails; i++)
+		if (strcmp(au->emails[i], email) == 0)
+			return a;
+	{
+		char	  **v = realloc(au->emails, (au->nemails + 1) * sizeof(char *));
+
+		if (!v)
+			return -1;
+		au->emails = v;
+		if (!(v[au->nemails] = strdup(email)))
+			return -1;
+		au->nemails++;
 	}
 	return a;
 }
@@ -540,11 +623,20 @@ merge_results(analysis_result *r, job *jobs, size_t njobs, const analysis_option
 				nap = n;
 			}
 			ra = &r->authors[a];
+			/* name and e-mail of the person's latest commit */
 			if (ha->name && ha->name_time > name_time[a])
 			{
+				const char *email = strmap_key(&h->emails, (uint32_t) i);
+
 				free(ra->name);
 				if (!(ra->name = strdup(ha->name)))
 					goto oom;
+				if (strcmp(ra->email, email) != 0)
+				{
+					free(ra->email);
+					if (!(ra->email = strdup(email)))
+						goto oom;
+				}
 				name_time[a] = ha->name_time;
 			}
 			if (ha->commits)
@@ -600,25 +692,49 @@ merge_results(analysis_result *r, job *jobs, size_t njobs, const analysis_option
 				goto oom;
 			if (!r->authors[a].name && !(r->authors[a].name = strdup(b->names[c->author])))
 				goto oom;
-			r->authors[a].lines += c->lines;
+			r->authors[a].blame_lines += c->lines;
+			if (f->cls == ANALYSIS_CODE)
+				r->authors[a].lines += c->lines;
+			else if (f->cls == ANALYSIS_DOCUMENTATION)
+				r->authors[a].doc_lines += c->lines;
 			counted += c->lines;
 			{
-				analysis_file_author *v = realloc(f->by_author, (f->nby_author + 1) * sizeof(*v));
+				uint32_t	k = 0;
 
-				if (!v)
-					goto oom;
-				f->by_author = v;
-				f->by_author[f->nby_author++] = (analysis_file_author)
+				/* one person may reach a file under several e-mails */
+				while (k < f->nby_author && f->by_author[k].author != (uint32_t) a)
+					k++;
+				if (k == f->nby_author)
 				{
-					(uint32_t) a, c->lines
-				};
+					analysis_file_author *v = realloc(f->by_author, (f->nby_author + 1) * sizeof(*v));
+
+					if (!v)
+						goto oom;
+					f->by_author = v;
+					f->by_author[f->nby_author++] = (analysis_file_author)
+					{
+						(uint32_t) a, 0
+					};
+				}
+				f->by_author[k].lines += c->lines;
 			}
-			if (c->lines > f->top_lines ||
-				(c->lines == f->top_lines && f->top_author >= 0 &&
-				 strcmp(r->authors[a].email, r->authors[f->top_author].email) < 0))
+		}
+	}
+	/* top author of each file: most lines, then the smaller e-mail */
+	for (size_t i = 0; i < r->nfiles; i++)
+	{
+		analysis_file *f = &r->files[i];
+
+		for (uint32_t k = 0; k < f->nby_author; k++)
+		{
+			const analysis_file_author *fa = &f->by_author[k];
+
+			if (fa->lines > f->top_lines ||
+				(fa->lines == f->top_lines && f->top_author >= 0 &&
+				 strcmp(r->authors[fa->author].email, r->authors[f->top_author].email) < 0))
 			{
-				f->top_lines = c->lines;
-				f->top_author = a;
+				f->top_lines = fa->lines;
+				f->top_author = fa->author;
 			}
 		}
 	}
@@ -643,13 +759,18 @@ merge_results(analysis_result *r, job *jobs, size_t njobs, const analysis_option
 	{
 		analysis_author *au = &r->authors[a];
 
-		au->share = r->total_lines ? (double) au->lines / (double) r->total_lines : 0.0;
+		au->share = r->class_lines[ANALYSIS_CODE] ?
+			(double) au->lines / (double) r->class_lines[ANALYSIS_CODE] : 0.0;
+		au->blame_share = r->total_lines ? (double) au->blame_lines / (double) r->total_lines : 0.0;
 		if (!au->name && !(au->name = strdup("")))
 			goto oom;
-		if (r->has_user && analysis_email_matches(au->email, opt->authors, opt->nauthors))
+		for (size_t e = 0; r->has_user && e < au->nemails && !au->is_user; e++)
+			au->is_user = analysis_email_matches(au->emails[e], opt->authors, opt->nauthors);
+		if (au->is_user)
 		{
-			au->is_user = true;
 			r->user.lines += au->lines;
+			r->user.doc_lines += au->doc_lines;
+			r->user.blame_lines += au->blame_lines;
 			r->user.commits += au->commits;
 			r->user.additions += au->additions;
 			r->user.deletions += au->deletions;
@@ -661,7 +782,10 @@ merge_results(analysis_result *r, job *jobs, size_t njobs, const analysis_option
 	}
 	if (r->has_user)
 	{
-		r->user.share = r->total_lines ? (double) r->user.lines / (double) r->total_lines : 0.0;
+		r->user.share = r->class_lines[ANALYSIS_CODE] ?
+			(double) r->user.lines / (double) r->class_lines[ANALYSIS_CODE] : 0.0;
+		r->user.blame_share = r->total_lines ?
+			(double) r->user.blame_lines / (double) r->total_lines : 0.0;
 		/* files touched: the union over the user's addresses, not the sum */
 		{
 			idlist		u = {0};
@@ -851,6 +975,11 @@ sesami_analyze(const char *repo_path, const analysis_options *opt_in, analysis_r
 		goto done;
 	}
 	st.repo = repo;
+	if (!(st.attrs = lang_attr_reader_new(repo, git_commit_id(head))))
+	{
+		afail(err, errlen, "could not read the .gitattributes of", repo_path);
+		goto done;
+	}
 	st.max_file_bytes = opt->max_file_bytes;
 	st.opt = opt;
 	st.r = r;
@@ -1016,6 +1145,7 @@ done:
 	free(jobs);
 	free(tids);
 	free(st.targets);
+	lang_attr_reader_free(st.attrs);
 	strmap_free(&sh.shallow);
 	git_tree_free(tree);
 	git_commit_free(head);
@@ -1038,6 +1168,9 @@ analysis_result_free(analysis_result *r)
 	{
 		free(r->authors[i].name);
 		free(r->authors[i].email);
+		for (size_t e = 0; e < r->authors[i].nemails; e++)
+			free(r->authors[i].emails[e]);
+		free(r->authors[i].emails);
 	}
 	for (size_t i = 0; i < r->nfiles; i++)
 	{
@@ -1078,7 +1211,7 @@ json_share(double share)
 	return json_object_new_double((double) (int64_t) (share * 10000.0 + 0.5) / 10000.0);
 }
 
-/* The "sesami.analysis/1" JSON document for a result. */
+/* The "sesami.analysis/2" JSON document for a result (docs/analysis.md). */
 json_object *
 analysis_result_to_json(const analysis_result *r)
 {
@@ -1097,7 +1230,10 @@ analysis_result_to_json(const analysis_result *r)
 	json_object_object_add(repo, "merges", json_object_new_int64((int64_t) r->merges));
 	json_object_object_add(repo, "authors", json_object_new_int64((int64_t) r->nauthors));
 	json_object_object_add(repo, "files", json_object_new_int64((int64_t) r->nfiles));
-	json_object_object_add(repo, "lines", json_object_new_int64((int64_t) r->total_lines));
+	json_object_object_add(repo, "lines", json_object_new_int64((int64_t) r->class_lines[ANALYSIS_CODE]));
+	json_object_object_add(repo, "doc_lines",
+						   json_object_new_int64((int64_t) r->class_lines[ANALYSIS_DOCUMENTATION]));
+	json_object_object_add(repo, "blame_lines", json_object_new_int64((int64_t) r->total_lines));
 	json_object_object_add(doc, "repo", repo);
 
 	for (size_t i = 0; i < r->nauthors; i++)
@@ -1107,8 +1243,18 @@ analysis_result_to_json(const analysis_result *r)
 
 		json_object_object_add(o, "name", json_utf8(a->name, NULL));
 		json_object_object_add(o, "email", json_utf8(a->email, NULL));
+		{
+			json_object *all = json_object_new_array();
+
+			for (size_t e = 0; e < a->nemails; e++)
+				json_object_array_add(all, json_utf8(a->emails[e], NULL));
+			json_object_object_add(o, "emails", all);
+		}
 		json_object_object_add(o, "lines", json_object_new_int64((int64_t) a->lines));
 		json_object_object_add(o, "share", json_share(a->share));
+		json_object_object_add(o, "doc_lines", json_object_new_int64((int64_t) a->doc_lines));
+		json_object_object_add(o, "blame_lines", json_object_new_int64((int64_t) a->blame_lines));
+		json_object_object_add(o, "blame_share", json_share(a->blame_share));
 		json_object_object_add(o, "commits", json_object_new_int64(a->commits));
 		json_object_object_add(o, "additions", json_object_new_int64((int64_t) a->additions));
 		json_object_object_add(o, "deletions", json_object_new_int64((int64_t) a->deletions));
@@ -1128,6 +1274,9 @@ analysis_result_to_json(const analysis_result *r)
 
 		json_add_path(o, f->path);
 		json_object_object_add(o, "lines", json_object_new_int64(f->lines));
+		json_object_object_add(o, "class", json_object_new_string(analysis_class_name(f->cls)));
+		if (f->cls != ANALYSIS_CODE && f->rule)
+			json_object_object_add(o, "class_rule", json_utf8(f->rule, NULL));
 		json_object_object_add(o, "top_author", f->top_author >= 0 ?
 							   json_utf8(r->authors[f->top_author].email, NULL) : NULL);
 		json_object_object_add(o, "top_author_lines", json_object_new_int64(f->top_lines));
@@ -1162,24 +1311,27 @@ analysis_result_to_json(const analysis_result *r)
 		for (size_t i = 0; i < r->user.nemails; i++)
 			json_object_array_add(emails, json_utf8(r->user.emails[i], NULL));
 		for (size_t i = 0; i < r->nauthors; i++)
-			if (r->authors[i].is_user)
-				json_object_array_add(matched, json_utf8(r->authors[i].email, NULL));
+			for (size_t e = 0; r->authors[i].is_user && e < r->authors[i].nemails; e++)
+				json_object_array_add(matched, json_utf8(r->authors[i].emails[e], NULL));
 		json_object_object_add(u, "emails", emails);
 		json_object_object_add(u, "matched_authors", matched);
 		json_object_object_add(u, "lines", json_object_new_int64((int64_t) r->user.lines));
 		json_object_object_add(u, "share", json_share(r->user.share));
+		json_object_object_add(u, "doc_lines", json_object_new_int64((int64_t) r->user.doc_lines));
+		json_object_object_add(u, "blame_lines", json_object_new_int64((int64_t) r->user.blame_lines));
+		json_object_object_add(u, "blame_share", json_share(r->user.blame_share));
 		json_object_object_add(u, "commits", json_object_new_int64(r->user.commits));
 		json_object_object_add(u, "additions", json_object_new_int64((int64_t) r->user.additions));
 		json_object_object_add(u, "deletions", json_object_new_int64((int64_t) r->user.deletions));
 		json_object_object_add(u, "files", json_object_new_int64(r->user.files));
 		json_object_object_add(u, "first_commit", json_time(r->user.first_commit));
 		json_object_object_add(u, "last_commit", json_time(r->user.last_commit));
-		/* top files: the ten files with most of the user's lines */
+		/* top files: the ten code files with most of the user's lines */
 		for (size_t i = 0; byuser && i < r->nfiles; i++)
 		{
 			size_t		k;
 
-			if (!r->files[i].user_lines)
+			if (!r->files[i].user_lines || r->files[i].cls != ANALYSIS_CODE)
 				continue;
 			for (k = nby; k > 0 && byuser[k - 1]->user_lines < r->files[i].user_lines; k--)
 				if (k < 10)
@@ -1211,6 +1363,24 @@ analysis_result_to_json(const analysis_result *r)
 	json_object_object_add(stats, "threads", json_object_new_int(r->threads));
 	json_object_object_add(stats, "files", json_object_new_int64((int64_t) r->nfiles));
 	json_object_object_add(stats, "lines", json_object_new_int64((int64_t) r->total_lines));
+	{
+		/* what each class of blamed file holds; all but code leave "lines" */
+		json_object *classes = json_object_new_object();
+		uint64_t	removed = 0;
+
+		for (int c = 0; c < ANALYSIS_NCLASSES; c++)
+		{
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "files", json_object_new_int64((int64_t) r->class_files[c]));
+			json_object_object_add(o, "lines", json_object_new_int64((int64_t) r->class_lines[c]));
+			json_object_object_add(classes, analysis_class_name((analysis_class) c), o);
+			if (c != ANALYSIS_CODE)
+				removed += r->class_lines[c];
+		}
+		json_object_object_add(stats, "classes", classes);
+		json_object_object_add(stats, "lines_not_code", json_object_new_int64((int64_t) removed));
+	}
 	json_object_object_add(stats, "commits_visited", json_object_new_int64((int64_t) r->commits_visited));
 	json_object_object_add(stats, "diffs", json_object_new_int64((int64_t) r->diffs));
 	json_object_object_add(stats, "renames_followed", json_object_new_int64((int64_t) r->renames));
@@ -1253,9 +1423,11 @@ analysis_result_print_table(const analysis_result *r, FILE *f)
 	fprintf(f, "Repository: %s\nHEAD:       %.12s%s%s%s\n", r->repo_path, r->head,
 			r->branch ? " (" : "", r->branch ? r->branch : "", r->branch ? ")" : "");
 	fprintf(f, "Commits:    %llu (%llu merges)\nAuthors:    %zu\nFiles:      %zu (%zu skipped)\n"
-			"Lines:      %llu\nTime:       %.0f ms (blame %.0f ms, history %.0f ms, %d threads)\n\n",
+			"Lines:      %llu code, %llu documentation, %llu blamed in all\nTime:       %.0f ms (blame %.0f ms, history %.0f ms, %d threads)\n\n",
 			(unsigned long long) r->commits, (unsigned long long) r->merges, r->nauthors,
-			r->nfiles, r->nskipped, (unsigned long long) r->total_lines, r->total_ms,
+			r->nfiles, r->nskipped, (unsigned long long) r->class_lines[ANALYSIS_CODE],
+			(unsigned long long) r->class_lines[ANALYSIS_DOCUMENTATION],
+			(unsigned long long) r->total_lines, r->total_ms,
 			r->blame_ms, r->history_ms, r->threads);
 	for (size_t i = 0; i < r->nauthors; i++)
 	{

@@ -10,8 +10,12 @@
  *     with default options and .mailmap would count them, and
  *   - history (history.c): per-author non-merge commits, first/last commit,
  *     added/deleted lines and files touched,
- * and merges both into an analysis_result keyed by mailmapped e-mail.
- * analysis_result_to_json() renders the versioned "sesami.analysis/1"
+ * and merges both into an analysis_result with one author per person
+ * (mailmapped e-mails equal but for case, and GitHub noreply forms of one
+ * login, are one author).  Every blamed file gets a Linguist class (code,
+ * documentation, vendored, generated, binary); an author's headline "lines"
+ * count only code, "blame_lines" everything `git blame` would count.
+ * analysis_result_to_json() renders the versioned "sesami.analysis/2"
  * document with json-c; analysis_result_print_table() a git-fame-like table.
  *
  * Threads: with threads >= 2 the files are split over max(1, threads / 3)
@@ -30,7 +34,22 @@
 
 #include <json-c/json.h>
 
-#define ANALYSIS_SCHEMA "sesami.analysis/1"
+#define ANALYSIS_SCHEMA "sesami.analysis/2"
+
+/*
+ * What a blamed (git text) file is, by Linguist's rules (languages.c, with the
+ * repository's .gitattributes): only ANALYSIS_CODE lines make an author's
+ * "lines"; documentation is shown apart; the rest only in "blame_lines".
+ */
+typedef enum analysis_class
+{
+	ANALYSIS_CODE,				/* any text file Linguist does not exclude */
+	ANALYSIS_DOCUMENTATION,
+	ANALYSIS_VENDORED,
+	ANALYSIS_GENERATED,
+	ANALYSIS_BINARY,			/* text to git, binary to Linguist (PDF, .ai ...) */
+	ANALYSIS_NCLASSES
+} analysis_class;
 
 /* Called with a stage name ("open", "scan", "blame", "history", "done") and 0..1. */
 typedef void (*analysis_progress_fn) (const char *stage, double fraction, void *arg);
@@ -50,13 +69,21 @@ typedef struct analysis_options
 	void	   *cb_arg;
 } analysis_options;
 
-/* One author (mailmapped e-mail) with blame and commit totals. */
+/*
+ * One person: the mailmapped e-mails that differ only in case, and the GitHub
+ * noreply forms of one login, merged; name and e-mail of the latest commit.
+ */
 typedef struct analysis_author
 {
 	char	   *name;
 	char	   *email;
-	uint64_t	lines;			/* surviving lines at HEAD */
-	double		share;			/* lines / total lines */
+	char	  **emails;			/* every mailmapped e-mail merged here */
+	size_t		nemails;
+	uint64_t	lines;			/* surviving lines at HEAD in code files */
+	double		share;			/* lines / code lines */
+	uint64_t	doc_lines;		/* surviving lines in documentation files */
+	uint64_t	blame_lines;	/* surviving lines in every blamed file */
+	double		blame_share;	/* blame_lines / all blamed lines */
 	uint32_t	commits;		/* non-merge commits */
 	uint64_t	additions;
 	uint64_t	deletions;
@@ -78,6 +105,8 @@ typedef struct analysis_file
 {
 	char	   *path;
 	uint32_t	lines;
+	analysis_class cls;
+	const char *rule;			/* static text: the Linguist rule behind cls */
 	analysis_file_author *by_author;	/* most lines first */
 	uint32_t	nby_author;
 	int64_t		top_author;		/* index into authors, -1 for an empty file */
@@ -97,8 +126,11 @@ typedef struct analysis_user
 {
 	char	  **emails;			/* as given */
 	size_t		nemails;
-	uint64_t	lines;
+	uint64_t	lines;			/* code lines */
 	double		share;
+	uint64_t	doc_lines;
+	uint64_t	blame_lines;
+	double		blame_share;
 	uint32_t	commits;
 	uint64_t	additions;
 	uint64_t	deletions;
@@ -115,7 +147,9 @@ typedef struct analysis_result
 	char	   *branch;			/* NULL if HEAD is detached */
 	uint64_t	commits;		/* reachable from HEAD, merges included */
 	uint64_t	merges;
-	uint64_t	total_lines;
+	uint64_t	total_lines;	/* every blamed line */
+	uint64_t	class_lines[ANALYSIS_NCLASSES];	/* blamed lines per file class */
+	uint64_t	class_files[ANALYSIS_NCLASSES];
 	analysis_author *authors;	/* sorted: lines, then commits, descending */
 	size_t		nauthors;
 	analysis_file *files;		/* sorted by path */
@@ -144,7 +178,7 @@ void		analysis_options_init(analysis_options *opt);
 int			sesami_analyze(const char *repo_path, const analysis_options *opt,
 						   analysis_result **out, char *err, size_t errlen);
 
-/* The "sesami.analysis/1" JSON document for a result (caller puts it). */
+/* The "sesami.analysis/2" JSON document for a result (caller puts it). */
 json_object *analysis_result_to_json(const analysis_result *r);
 
 /* Print a git-fame-like table of the result. */
@@ -152,6 +186,9 @@ void		analysis_result_print_table(const analysis_result *r, FILE *f);
 
 /* Free a result. */
 void		analysis_result_free(analysis_result *r);
+
+/* Name of a file class ("code", "documentation", ...). */
+const char *analysis_class_name(analysis_class cls);
 
 /* True if e-mail matches one of the given user e-mails (case, GitHub noreply forms). */
 bool		analysis_email_matches(const char *email, const char *const *given, size_t ngiven);

@@ -17,8 +17,9 @@
  *   first: a set linguist-vendored/generated/documentation excludes, an unset
  *   one cancels the path rules of that kind; linguist-language forces the
  *   language and linguist-detectable decides whether it is counted.
- * - Content rules follow Linguist: a NUL byte in the first 8000 bytes means
- *   binary; "DO NOT EDIT" banners and minified JavaScript/CSS (average line
+ * - Content rules follow Linguist: a binary media type by extension (images,
+ *   PDF, Illustrator, fonts, archives ...), a PDF/Adobe PostScript header or
+ *   a NUL byte in the first 8000 bytes means binary; "DO NOT EDIT" banners and minified JavaScript/CSS (average line
  *   over 110 bytes) mean generated.
  * - Language lookup: exact filename, then shebang interpreter, then the
  *   longest known extension ("foo.d.ts" tries ".d.ts" then ".ts"; as in
@@ -42,6 +43,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -720,6 +722,18 @@ guess_es(const unsigned char *h, size_t n)
 	return "JavaScript";
 }
 
+/* .nu: Nushell when a line starts with one of its keywords, else Nu. */
+static const char *
+guess_nu(const unsigned char *h, size_t n)
+{
+	static const char *const kw[] = {"import ", "export ", "module ", "def ", "let ", "let-env "};
+
+	for (size_t i = 0; i < sizeof(kw) / sizeof(kw[0]); i++)
+		if (line_starts(h, n, kw[i]))
+			return "Nushell";
+	return "Nu";
+}
+
 /* .html: Ecmarkup or HTML. */
 static const char *
 guess_html(const unsigned char *h, size_t n)
@@ -798,7 +812,7 @@ static const ext_heuristic heuristics[] = {
 	{".d", guess_d}, {".fs", guess_fs}, {".cl", guess_cl}, {".php", guess_hack},
 	{".hh", guess_hack}, {".pm", guess_pm}, {".es", guess_es}, {".html", guess_html},
 	{".pc", guess_pc}, {".yy", guess_yy}, {".ms", guess_roff}, {".n", guess_roff},
-	{".mm", guess_mm}, {".i", guess_i},
+	{".mm", guess_mm}, {".i", guess_i}, {".nu", guess_nu},
 };
 
 /* Index of a language name among rows (or -1). */
@@ -915,6 +929,58 @@ generated_by_content(const char *name, const unsigned char *h, size_t n)
 	return NULL;
 }
 
+/*
+ * Extensions of media types that are binary (Linguist asks its MIME database
+ * whether a file's type is binary before looking at the content): images,
+ * Illustrator/Photoshop files, PDF, office documents, fonts, archives, audio,
+ * video, compiled objects and databases.
+ */
+static const char *const binary_extensions[] = {
+	".7z", ".a", ".ai", ".avi", ".bin", ".bmp", ".bz2", ".class", ".dll", ".doc",
+	".docx", ".dylib", ".eot", ".exe", ".flac", ".gif", ".gz", ".ico", ".icns",
+	".jar", ".jpeg", ".jpg", ".m4a", ".mov", ".mp3", ".mp4", ".o", ".odp", ".ods",
+	".odt", ".ogg", ".otf", ".pdf", ".png", ".ppt", ".pptx", ".psd", ".pyc",
+	".rar", ".so", ".sqlite", ".swf", ".tar", ".tgz", ".tif", ".tiff", ".ttf",
+	".wav", ".wasm", ".webm", ".webp", ".woff", ".woff2", ".xls", ".xlsx", ".xz",
+	".zip",
+};
+
+/* Extensions of PostScript source, which Linguist counts as a language. */
+static const char *const postscript_extensions[] = {".ps", ".eps", ".epsi", ".pfa"};
+
+/* True if the (lower-cased compare) extension ext is in list. */
+static bool
+ext_in(const char *ext, const char *const *list, size_t n)
+{
+	for (size_t i = 0; ext && i < n; i++)
+		if (strcasecmp(ext, list[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Linguist's binary test, or NULL for text: a binary media type by
+ * extension, a PDF or (outside PostScript sources) Adobe PostScript header
+ * — Illustrator and PDF files are often free of NUL bytes — or a NUL byte
+ * in the first 8000 bytes.
+ */
+static const char *
+binary_reason(const char *name, const unsigned char *h, size_t n)
+{
+	const char *dot = strrchr(name, '.');
+
+	if (ext_in(dot, binary_extensions, sizeof(binary_extensions) / sizeof(binary_extensions[0])))
+		return "binary: media type of the extension";
+	if (n >= 5 && memcmp(h, "%PDF-", 5) == 0)
+		return "binary: PDF header";
+	if (n >= 10 && memcmp(h, "%!PS-Adobe", 10) == 0 &&
+		!ext_in(dot, postscript_extensions, sizeof(postscript_extensions) / sizeof(postscript_extensions[0])))
+		return "binary: Adobe PostScript header outside a PostScript source";
+	if (n > 0 && memchr(h, '\0', n) != NULL)
+		return "NUL byte in the first 8000 bytes";
+	return NULL;
+}
+
 /* Fill *out and return its verdict. */
 static lang_verdict
 verdict(lang_info *out, lang_verdict v, int lang, const char *rule)
@@ -989,8 +1055,8 @@ lang_classify_ex(const char *path, const unsigned char *head, size_t headlen,
 		return verdict(out, LANG_DOCUMENTATION, -1, "gitattributes linguist-documentation");
 	if ((r = match_path_rules(path, attrs)) != NULL)
 		return verdict(out, r->verdict, -1, r->glob);
-	if (headlen > 0 && memchr(head, '\0', headlen) != NULL)
-		return verdict(out, LANG_BINARY, -1, "NUL byte in the first 8000 bytes");
+	if ((why = binary_reason(name, head, headlen)) != NULL)
+		return verdict(out, LANG_BINARY, -1, why);
 	if (!cancelled(attrs, LANG_GENERATED) &&
 		(why = generated_by_content(name, head, headlen)) != NULL)
 		return verdict(out, LANG_GENERATED, -1, why);

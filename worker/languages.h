@@ -4,7 +4,8 @@
  * A file is classified from its path and the first bytes of its content
  * (a libgit2 blob; nothing is read from a working tree):
  *   1. path rules exclude vendored, documentation and generated files;
- *   2. a NUL byte in the first 8000 bytes makes it binary;
+ *   2. a binary media type by extension, a PDF/PostScript header or a NUL
+ *      byte in the first 8000 bytes makes it binary;
  *   3. content rules catch generated files Linguist recognises by content
  *      (Go/protobuf "DO NOT EDIT" banners, minified JavaScript/CSS);
  *   4. the language comes from the exact filename, else the shebang's

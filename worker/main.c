@@ -6,7 +6,7 @@
  * file parses the command line and dispatches to a mode:
  *   version   the versions of every library the worker links
  *   analyze   the database-free analysis of a local repository (analysis.h),
- *             printed as a table or as the "sesami.analysis/1" JSON document
+ *             printed as a table or as the "sesami.analysis/2" JSON document
  * The database modes (batch, poll, local) call the same sesami_analyze().
  */
 #include <errno.h>
@@ -61,7 +61,7 @@ analyze_usage(FILE *out)
 		  "\n"
 		  "  --author EMAIL  the user's e-mail; repeat for more.  GitHub noreply forms\n"
 		  "                  (ID+login@users.noreply.github.com) match each other.\n"
-		  "  --json          print the sesami.analysis/1 JSON document\n"
+		  "  --json          print the sesami.analysis/2 JSON document\n"
 		  "  --threads N     threads to use (default: one per CPU); 1 runs serially\n"
 		  "  --max-file-bytes N  do not count files larger than N bytes (default: no limit)\n"
 		  "  --progress      report stages and progress on stderr\n"

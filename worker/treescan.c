@@ -7,10 +7,10 @@
  * (bytes per language, Linguist's way), "stack" (manifests, dependencies,
  * technologies with evidence), and a per-language split of the surviving
  * lines the blame counted: "by_language" on the user and on every author.
- * For that split a file counts under the language it is detected as (its
- * Linguist group), vendored, generated or documentation files included —
- * what someone wrote is theirs wherever it sits — and "Other" when no
- * language is recognised.
+ * The split covers the same lines as the headline "lines": files of class
+ * "code" (sesami.analysis/2; vendored, generated, binary and documentation
+ * files are left out), each under the language it is detected as (its
+ * Linguist group), "Other" when no language is recognised.
  *
  * Every regular file is classified from its path, its first LANG_CONTENT_BYTES
  * and its size; a file the stack scanner wants is fed whole, unless it is
@@ -181,7 +181,12 @@ add_language_split(json_object *doc, json_object *path_language)
 		json_object *lang = NULL,
 				   *fa;
 		const char *name = "Other";
+		json_object *cls;
 
+		/* only the headline's lines (an analysis/1 document has no class) */
+		if (json_object_object_get_ex(f, "class", &cls) &&
+			strcmp(json_object_get_string(cls), "code") != 0)
+			continue;
 		if (json_object_object_get_ex(path_language,
 									  json_object_get_string(json_object_object_get(f, "path")), &lang))
 			name = json_object_get_string(lang);
