@@ -1,5 +1,5 @@
 // The shapes the API returns: GET /jobs rows, api.job_result's
-// sesami.analysis/1 document (docs/analysis.md), api.profile().
+// sesami.analysis/1 and /2 documents (docs/analysis.md), api.profile().
 
 export type JobStatus = "pending" | "queued" | "processing" | "completed" | "failed" | "cancelled";
 
