@@ -23,6 +23,7 @@ OBJS = \
 	common/aws_http.o \
 	common/sigv4.o \
 	common/aws_credentials.o \
+	common/aws_json.o \
 	common/sqs.o
 
 # Sign-in (issue 5): GitHub OAuth, JWTs, tokens sealed to the worker.
