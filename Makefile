@@ -80,3 +80,8 @@ EXTRA_CLEAN += test/seal_driver
 test/seal_driver: test/seal_driver.c common/seal.c common/seal.h
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I$(srcdir)/common -o $@ \
 		test/seal_driver.c common/seal.c $(shell pkg-config --libs libcrypto)
+
+# libFuzzer targets (clang) for every parser of outside data: test/fuzz/.
+.PHONY: fuzz
+fuzz:
+	$(MAKE) -C test/fuzz PG_CONFIG=$(PG_CONFIG)
