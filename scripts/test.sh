@@ -27,6 +27,7 @@ bash scripts/deps.sh || exit 1
 if [ "${SANITIZE:-0}" = 1 ]; then
 	export SANITIZE SESAMI_SANITIZE_CFLAGS="-g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+	export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/test/lsan.supp:print_suppressions=0}
 fi
 make -s -j2 >/dev/null || { echo "build failed" >&2; make; exit 1; }
 make -s install ${SESAMI_DESTDIR:+DESTDIR=$SESAMI_DESTDIR} >/dev/null || { echo "make install failed (run as root?)" >&2; exit 1; }
