@@ -5,6 +5,10 @@
 #   make installcheck    pg_regress + isolation tests against a running cluster
 #                        that preloads sesami (scripts/test.sh starts one)
 #   make worker          build only worker/sesami-worker
+#   make SANITIZE=1      the worker and test/seal_driver with ASan + UBSan (the
+#                        extension's .so stays a normal build); for the suites:
+#                        SANITIZE=1 bash scripts/test.sh worker blame lingstack aws
+#   make fuzz            libFuzzer targets under test/fuzz/ (clang)
 
 EXTENSION = sesami
 EXTVERSION = 0.2.0
@@ -22,6 +26,7 @@ OBJS = \
 	common/aws_http.o \
 	common/sigv4.o \
 	common/aws_credentials.o \
+	common/aws_json.o \
 	common/sqs.o
 
 # Sign-in (issue 5): GitHub OAuth, JWTs, tokens sealed to the worker.
@@ -75,6 +80,15 @@ clean-worker:
 # Sign-in (issue 5): command-line driver for common/seal.c, used by
 # test/auth.test.sh and scripts/reseal-tokens.sh.
 EXTRA_CLEAN += test/seal_driver
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+DRIVER_SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g
+endif
 test/seal_driver: test/seal_driver.c common/seal.c common/seal.h
-	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I$(srcdir)/common -o $@ \
+	$(CC) -std=gnu11 -O2 $(DRIVER_SANITIZE) -Wall -Wextra -Werror -I$(srcdir)/common -o $@ \
 		test/seal_driver.c common/seal.c $(shell pkg-config --libs libcrypto)
+
+# libFuzzer targets (clang) for every parser of outside data: test/fuzz/.
+.PHONY: fuzz
+fuzz:
+	$(MAKE) -C test/fuzz PG_CONFIG=$(PG_CONFIG)

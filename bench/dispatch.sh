@@ -39,7 +39,7 @@ fq_pid=
 trap 'pgc_stop; [ -n "$fq_pid" ] && kill "$fq_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 gcc -O2 -Icommon -o "$tmp/raw_sqs" bench/raw_sqs.c common/sqs.c common/aws_http.c \
-	common/aws_credentials.c common/sigv4.c common/aws_buf.c \
+	common/aws_credentials.c common/aws_json.c common/sigv4.c common/aws_buf.c \
 	$(pkg-config --cflags --libs libcurl libcrypto json-c)
 
 fq_port=$(free_port)

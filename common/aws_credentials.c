@@ -17,14 +17,18 @@
 #endif
 
 #include "aws_credentials.h"
+#include "aws_json.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <json-c/json.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <openssl/crypto.h>
 
 #define DEFAULT_CONTAINER_BASE "http://169.254.170.2"
@@ -109,42 +113,79 @@ days_from_civil(long y, unsigned m, unsigned d)
 	return era * 146097 + (long) doe - 719468;
 }
 
+/* Value of the n ASCII digits at s, or -1 if they are not all digits. */
+static int
+digits(const char *s, int n)
+{
+	int			v = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
 /*
  * Parse "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM)" as returned by the
  * metadata endpoints, or SigV4's basic "YYYYMMDDTHHMMSSZ"; 1 on success.
+ * Every field has exactly its digits; nothing is read past the string's end
+ * (each position is checked before the next one is looked at).
  */
 int
 aws_parse_iso8601(const char *s, time_t *out)
 {
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int			y,
 				mo,
 				d,
 				h,
 				mi,
-				se,
-				n = 0;
+				se;
 	long		t;
 	const char *p;
 
-	if (s == NULL ||
-		(sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 &&
-		 sscanf(s, "%4d%2d%2dT%2d%2d%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6) ||
-		mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+	if (s == NULL)
 		return 0;
-	p = s + n;
+	if (strlen(s) >= 19 && s[4] == '-' && s[7] == '-' && s[10] == 'T' &&
+		s[13] == ':' && s[16] == ':')
+	{
+		y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
+		h = digits(s + 11, 2), mi = digits(s + 14, 2), se = digits(s + 17, 2);
+		p = s + 19;
+	}
+	else if (strlen(s) >= 15 && s[8] == 'T')
+	{
+		y = digits(s, 4), mo = digits(s + 4, 2), d = digits(s + 6, 2);
+		h = digits(s + 9, 2), mi = digits(s + 11, 2), se = digits(s + 13, 2);
+		p = s + 15;
+	}
+	else
+		return 0;
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+		(mo == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0))) ||
+		h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
+		return 0;
 	if (*p == '.')
+	{
+		if (!isdigit((unsigned char) p[1]))
+			return 0;
 		for (p++; isdigit((unsigned char) *p); p++)
 			;
+	}
 	t = days_from_civil(y, (unsigned) mo, (unsigned) d) * 86400L +
 		h * 3600L + mi * 60L + se;
 	if (*p == 'Z' || *p == 'z')
 		p++;
-	else if ((*p == '+' || *p == '-') && isdigit((unsigned char) p[1]))
+	else if (*p == '+' || *p == '-')
 	{
-		int			oh = 0,
-					om = 0;
+		/* exactly [+-]HH:MM; strlen first, so no digit is read past the end */
+		int			oh = strlen(p) >= 6 && p[3] == ':' ? digits(p + 1, 2) : -1;
+		int			om = oh >= 0 ? digits(p + 4, 2) : -1;
 
-		if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
+		if (oh < 0 || oh > 23 || om < 0 || om > 59)
 			return 0;
 		t += (*p == '+' ? -1 : 1) * (oh * 3600L + om * 60L);
 		p += 6;
@@ -251,16 +292,16 @@ from_environment(aws_credentials_provider *p, aws_credentials *out)
 }
 
 /*
- * Parse the credentials JSON of the container endpoint or IMDS:
- * AccessKeyId, SecretAccessKey, Token, Expiration (and IMDS's Code).
+ * Parse the credentials JSON of the container endpoint or IMDS (see
+ * aws_credentials.h).
  */
-static aws_status
-parse_credentials_json(const char *body, const char *source,
-					   aws_credentials *out, char *errbuf, size_t errlen)
+aws_status
+aws_credentials_parse_json(const char *body, size_t len, const char *source,
+						   aws_credentials *out, char *errbuf, size_t errlen)
 {
-	json_object *root,
-			   *v;
-	const char *id = NULL,
+	json_object *root;
+	const char *code = NULL,
+			   *id = NULL,
 			   *secret = NULL,
 			   *token = NULL,
 			   *exp = NULL;
@@ -268,29 +309,29 @@ parse_credentials_json(const char *body, const char *source,
 	aws_status	st;
 
 	memset(out, 0, sizeof(*out));
-	root = json_tokener_parse(body);
-	if (root == NULL || !json_object_is_type(root, json_type_object))
+	root = aws_json_parse_object(body, len);
+	if (root == NULL)
 	{
 		aws_set_error(errbuf, errlen, "%s credentials: response is not a JSON object", source);
+		return AWS_EPARSE;
+	}
+	if (aws_json_string(root, "Code", &code) == AWS_JSON_WRONG_TYPE ||
+		aws_json_string(root, "AccessKeyId", &id) == AWS_JSON_WRONG_TYPE ||
+		aws_json_string(root, "SecretAccessKey", &secret) == AWS_JSON_WRONG_TYPE ||
+		aws_json_string(root, "Token", &token) == AWS_JSON_WRONG_TYPE ||
+		aws_json_string(root, "Expiration", &exp) == AWS_JSON_WRONG_TYPE)
+	{
+		aws_set_error(errbuf, errlen, "%s credentials: response has a member of the wrong type", source);
 		json_object_put(root);
 		return AWS_EPARSE;
 	}
-	if (json_object_object_get_ex(root, "Code", &v) &&
-		strcmp(json_object_get_string(v), "Success") != 0)
+	if (code && strcmp(code, "Success") != 0)
 	{
 		aws_set_error(errbuf, errlen, "%s credentials: endpoint reported Code \"%.64s\"",
-					  source, json_object_get_string(v));
+					  source, code);
 		json_object_put(root);
 		return AWS_ENOCREDS;
 	}
-	if (json_object_object_get_ex(root, "AccessKeyId", &v) && json_object_is_type(v, json_type_string))
-		id = json_object_get_string(v);
-	if (json_object_object_get_ex(root, "SecretAccessKey", &v) && json_object_is_type(v, json_type_string))
-		secret = json_object_get_string(v);
-	if (json_object_object_get_ex(root, "Token", &v) && json_object_is_type(v, json_type_string))
-		token = json_object_get_string(v);
-	if (json_object_object_get_ex(root, "Expiration", &v) && json_object_is_type(v, json_type_string))
-		exp = json_object_get_string(v);
 	if (!id || !id[0] || !secret || !secret[0])
 	{
 		aws_set_error(errbuf, errlen, "%s credentials: response lacks AccessKeyId or SecretAccessKey", source);
@@ -304,7 +345,8 @@ parse_credentials_json(const char *body, const char *source,
 	tmp.source = source;
 	if (exp && !aws_parse_iso8601(exp, &tmp.expiration))
 	{
-		aws_set_error(errbuf, errlen, "%s credentials: cannot parse Expiration \"%.40s\"", source, exp);
+		aws_set_error(errbuf, errlen, "%s credentials: cannot parse Expiration \"%.40s\"",
+					  source, exp ? exp : "");
 		json_object_put(root);
 		return AWS_EPARSE;
 	}
@@ -313,6 +355,43 @@ parse_credentials_json(const char *body, const char *source,
 	if (st != AWS_OK)
 		aws_set_error(errbuf, errlen, "%s credentials: out of memory", source);
 	return st;
+}
+
+/* See aws_credentials.h. */
+char *
+aws_imds_role_name(const char *body, size_t len)
+{
+	size_t		n = 0;
+	char	   *role;
+
+	/* IAM role names: 1-64 of [A-Za-z0-9+=,.@_-], first line of the listing */
+	while (n < len && body[n] != '\n' && body[n] != '\r')
+	{
+		unsigned char c = (unsigned char) body[n];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			  (c != '\0' && strchr("+=,.@_-", c) != NULL)) || n >= 64)
+			return NULL;
+		n++;
+	}
+	if (n == 0 || (n <= 2 && strncmp(body, "..", n) == 0))
+		return NULL;
+	role = malloc(n + 1);
+	if (role == NULL)
+		return NULL;
+	memcpy(role, body, n);
+	role[n] = '\0';
+	return role;
+}
+
+/* See aws_credentials.h. */
+int
+aws_header_value_ok(const char *value)
+{
+	for (const unsigned char *c = (const unsigned char *) value; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			return 0;
+	return value[0] != '\0';
 }
 
 /* One metadata request with the provider's handle and no proxy. */
@@ -345,35 +424,48 @@ metadata_request(aws_credentials_provider *p, const char *method, const char *ur
 	return AWS_OK;
 }
 
-/* True if url may carry credentials over plain http (loopback / ECS hosts). */
-static int
-full_uri_allowed(const char *url)
+/* See aws_credentials.h. */
+int
+aws_container_url_allowed(const char *url)
 {
-	static const char *const hosts[] = {
-		"127.", "localhost", "[::1]", "169.254.170.2", "169.254.170.23", "[fd00:ec2::23]"
-	};
-	const char *h;
-	size_t		i;
+	static const uint8_t ecs4[][4] = {{169, 254, 170, 2}, {169, 254, 170, 23}};
+	static const uint8_t eks6[16] = {0xfd, 0x00, 0x0e, 0xc2, [15] = 0x23};
+	CURLU	   *u = curl_url();
+	char	   *scheme = NULL,
+			   *host = NULL;
+	int			ok = 0;
 
-	if (strncasecmp(url, "https://", 8) == 0)
-		return 1;
-	if (strncasecmp(url, "http://", 7) != 0)
-		return 0;
-	h = url + 7;
-	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
+	if (u == NULL || url == NULL ||
+		curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+		curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		ok = 0;
+	else if (strcasecmp(scheme, "https") == 0)
+		ok = 1;
+	else if (strcasecmp(scheme, "http") == 0)
 	{
-		size_t		n = strlen(hosts[i]);
+		uint8_t		a[16];
+		size_t		n = strlen(host);
 
-		if (strncasecmp(h, hosts[i], n) == 0)
+		/* the exact host libcurl will connect to, never a prefix of it */
+		if (strcasecmp(host, "localhost") == 0)
+			ok = 1;
+		else if (inet_pton(AF_INET, host, a) == 1)
+			ok = a[0] == 127 || memcmp(a, ecs4[0], 4) == 0 || memcmp(a, ecs4[1], 4) == 0;
+		else if (n > 2 && n < 64 && host[0] == '[' && host[n - 1] == ']')
 		{
-			char		next = h[n];
+			char		bare[64];
 
-			/* "127." is a prefix; the names must end at ':' '/' or the end. */
-			if (hosts[i][n - 1] == '.' || next == '\0' || next == ':' || next == '/')
-				return 1;
+			memcpy(bare, host + 1, n - 2);
+			bare[n - 2] = '\0';
+			ok = inet_pton(AF_INET6, bare, a) == 1 &&
+				(memcmp(a, &in6addr_loopback, 16) == 0 || memcmp(a, eks6, 16) == 0);
 		}
 	}
-	return 0;
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return ok;
 }
 
 /* Read the container authorization token file; malloc'd, trimmed, or NULL. */
@@ -416,7 +508,7 @@ from_container(aws_credentials_provider *p, aws_credentials *out,
 		aws_buf_printf(&url, "%s%s%s", p->container_base, rel[0] == '/' ? "" : "/", rel);
 	else
 	{
-		if (!full_uri_allowed(full))
+		if (!aws_container_url_allowed(full))
 		{
 			aws_set_error(errbuf, errlen,
 						  "container credentials: AWS_CONTAINER_CREDENTIALS_FULL_URI must be https or a loopback/ECS http address");
@@ -435,11 +527,20 @@ from_container(aws_credentials_provider *p, aws_credentials *out,
 			aws_buf_free(&url);
 			return AWS_ENOCREDS;
 		}
-		aws_buf_printf(&auth, "Authorization: %s", tok);
+		if (aws_header_value_ok(tok))
+			aws_buf_printf(&auth, "Authorization: %s", tok);
 		free_secret(tok);
 	}
-	else if (token_env)
+	else if (token_env && aws_header_value_ok(token_env))
 		aws_buf_printf(&auth, "Authorization: %s", token_env);
+	if ((token_file || token_env) && auth.data == NULL && !auth.failed)
+	{
+		/* a line break would smuggle a header of its own into the request */
+		aws_set_error(errbuf, errlen,
+					  "container credentials: the authorization token contains control characters");
+		aws_buf_free(&url);
+		return AWS_EINVAL;
+	}
 	if (url.failed || auth.failed)
 	{
 		st = AWS_ENOMEM;
@@ -458,7 +559,7 @@ from_container(aws_credentials_provider *p, aws_credentials *out,
 	st = metadata_request(p, "GET", url.data, headers, &resp, "container credentials",
 						  errbuf, errlen);
 	if (st == AWS_OK)
-		st = parse_credentials_json(resp.body.data, "container", out, errbuf, errlen);
+		st = aws_credentials_parse_json(resp.body.data, resp.body.len, "container", out, errbuf, errlen);
 
 done:
 	/* the slist copied the Authorization line; aws_buf_free wipes the rest */
@@ -507,6 +608,12 @@ from_imds(aws_credentials_provider *p, aws_credentials *out,
 		goto done;
 	while (resp.body.len > 0 && isspace((unsigned char) resp.body.data[resp.body.len - 1]))
 		resp.body.data[--resp.body.len] = '\0';
+	if (strlen(resp.body.data) != resp.body.len || !aws_header_value_ok(resp.body.data))
+	{
+		st = AWS_EPARSE;
+		aws_set_error(errbuf, errlen, "IMDS credentials: the session token is empty or not one line of text");
+		goto done;
+	}
 	aws_buf_printf(&tokhdr, "X-aws-ec2-metadata-token: %s", resp.body.data);
 	headers = curl_slist_append(NULL, tokhdr.data ? tokhdr.data : "");
 	if (tokhdr.failed || headers == NULL)
@@ -523,10 +630,10 @@ from_imds(aws_credentials_provider *p, aws_credentials *out,
 						  errbuf, errlen);
 	if (st != AWS_OK)
 		goto done;
-	role = strndup(resp.body.data, strcspn(resp.body.data, "\r\n"));
-	if (role == NULL || role[0] == '\0' || strchr(role, '/') != NULL)
+	role = aws_imds_role_name(resp.body.data, resp.body.len);
+	if (role == NULL)
 	{
-		st = role ? AWS_ENOCREDS : AWS_ENOMEM;
+		st = AWS_ENOCREDS;
 		aws_set_error(errbuf, errlen, "IMDS credentials: the instance has no usable IAM role");
 		goto done;
 	}
@@ -543,7 +650,7 @@ from_imds(aws_credentials_provider *p, aws_credentials *out,
 	st = metadata_request(p, "GET", url.data, headers, &resp, "IMDS credentials",
 						  errbuf, errlen);
 	if (st == AWS_OK)
-		st = parse_credentials_json(resp.body.data, "imds", out, errbuf, errlen);
+		st = aws_credentials_parse_json(resp.body.data, resp.body.len, "imds", out, errbuf, errlen);
 
 done:
 	aws_http_free_secret_headers(headers);

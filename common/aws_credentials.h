@@ -9,7 +9,8 @@
  *   2. ECS / AWS Batch container endpoint:
  *      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (appended to
  *      http://169.254.170.2) or AWS_CONTAINER_CREDENTIALS_FULL_URI (plain
- *      http only to loopback or the ECS/EKS link-local hosts), with the
+ *      http only to loopback or the ECS/EKS link-local hosts, compared
+ *      exactly after libcurl's URL parser took the URL apart), with the
  *      Authorization header from AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
  *      (re-read on every refresh) or AWS_CONTAINER_AUTHORIZATION_TOKEN;
  *   3. EC2 instance metadata, IMDSv2 only: PUT /latest/api/token, then GET
@@ -90,5 +91,27 @@ extern const char *aws_credentials_last_error(const aws_credentials_provider *p)
 extern void aws_credentials_clear(aws_credentials *c);
 extern void aws_credentials_as_sigv4(const aws_credentials *c, sigv4_credentials *out);
 extern int	aws_parse_iso8601(const char *s, time_t *out);
+
+/*
+ * The parsers of what the credential endpoints send, exported for the tests
+ * and the fuzz targets.  aws_credentials_parse_json reads the JSON of the
+ * container endpoint or IMDS (AccessKeyId, SecretAccessKey, Token,
+ * Expiration, and IMDS's Code) from body[0..len) into out (cleared on
+ * failure); a member of the wrong type is AWS_EPARSE, a Code other than
+ * "Success" AWS_ENOCREDS.  source names the endpoint in messages.
+ */
+extern aws_status aws_credentials_parse_json(const char *body, size_t len, const char *source,
+											 aws_credentials *out, char *errbuf, size_t errlen);
+/* The IAM role name on the first line of IMDS's listing (malloc'd), or NULL. */
+extern char *aws_imds_role_name(const char *body, size_t len);
+/* True if value is non-empty and has no control character (no CR, no LF). */
+extern int	aws_header_value_ok(const char *value);
+/*
+ * True if AWS_CONTAINER_CREDENTIALS_FULL_URI may be used: any https URL, or
+ * plain http whose host, as libcurl parses the URL, is exactly loopback
+ * (127.0.0.0/8, [::1], localhost) or the ECS/EKS link-local address
+ * (169.254.170.2, 169.254.170.23, [fd00:ec2::23]).
+ */
+extern int	aws_container_url_allowed(const char *url);
 
 #endif							/* SESAMI_AWS_CREDENTIALS_H */

@@ -35,6 +35,30 @@ aws_set_error(char *errbuf, size_t errlen, const char *fmt,...)
 	va_start(ap, fmt);
 	vsnprintf(errbuf, errlen, fmt, ap);
 	va_end(ap);
+	aws_text_one_line(errbuf);
+}
+
+/* See aws_http.h. */
+void
+aws_text_one_line(char *s)
+{
+	char	   *out = s;
+
+	if (s == NULL)
+		return;
+	for (const unsigned char *c = (const unsigned char *) s; *c; c++)
+	{
+		if (*c < 0x20 || *c == 0x7f)
+		{
+			if (out > s && out[-1] != ' ')
+				*out++ = ' ';
+		}
+		else
+			*out++ = (char) *c;
+	}
+	while (out > s && out[-1] == ' ')
+		out--;
+	*out = '\0';
 }
 
 /* Short name of a status code, for logs and tests. */

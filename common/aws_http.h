@@ -75,7 +75,18 @@ extern void aws_http_response_reset(aws_http_response *resp);
 extern void aws_http_response_free(aws_http_response *resp);
 /* Wipe every line of a header list (they may carry a token), then free it. */
 extern void aws_http_free_secret_headers(struct curl_slist *headers);
+/*
+ * Format an error message into errbuf (if any), on one line: see
+ * aws_text_one_line.  Every error text of the AWS layer goes through here
+ * or through aws_text_one_line, since callers put them in log lines.
+ */
 extern void aws_set_error(char *errbuf, size_t errlen, const char *fmt,...)
 			__attribute__((format(printf, 3, 4)));
+/*
+ * Make s one line in place: each run of control characters (newlines,
+ * tabs, ESC, DEL, ...) becomes one space, and trailing spaces go.  Texts
+ * from libcurl and from replies can carry them; a log line must not.
+ */
+extern void aws_text_one_line(char *s);
 
 #endif							/* SESAMI_AWS_HTTP_H */

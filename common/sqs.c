@@ -24,8 +24,10 @@
 #endif
 
 #include "sqs.h"
+#include "aws_json.h"
 #include "sigv4.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +65,7 @@ set_err(sqs_error *err, aws_status st, const char *fmt,...)
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
+	aws_text_one_line(err->message);
 	return st;
 }
 
@@ -355,48 +358,44 @@ is_expired_credentials(const char *type)
 aws_status
 sqs_parse_error(long http_status, const char *body, sqs_error *err)
 {
-	json_object *root = body ? json_tokener_parse(body) : NULL;
-	json_object *v;
-	const char *type = "";
-	const char *message = "";
+	json_object *root = body ? aws_json_parse_object(body, strlen(body)) : NULL;
+	const char *type = NULL;
+	const char *message = NULL;
+	char		tbuf[sizeof(((sqs_error *) 0)->type)];
 	const char *hash;
 	aws_status	st;
 
-	if (root && json_object_is_type(root, json_type_object))
-	{
-		if (json_object_object_get_ex(root, "__type", &v) ||
-			json_object_object_get_ex(root, "code", &v))
-			type = json_object_get_string(v);
-		if (json_object_object_get_ex(root, "message", &v) ||
-			json_object_object_get_ex(root, "Message", &v))
-			message = json_object_get_string(v);
-	}
-	hash = strrchr(type, '#');
-	if (hash)
-		type = hash + 1;
+	/* a member of the wrong type is as good as none: the status decides */
+	if (aws_json_string(root, "__type", &type) != AWS_JSON_FOUND)
+		aws_json_string(root, "code", &type);
+	if (aws_json_string(root, "message", &message) != AWS_JSON_FOUND)
+		aws_json_string(root, "Message", &message);
+	hash = type ? strrchr(type, '#') : NULL;
+	snprintf(tbuf, sizeof(tbuf), "%s", hash ? hash + 1 : type ? type : "");
+	aws_text_one_line(tbuf);
 	if (err)
 	{
 		clear_err(err);
-		snprintf(err->type, sizeof(err->type), "%s", type);
+		memcpy(err->type, tbuf, sizeof(err->type));
 		err->http_status = http_status;
 	}
-	if (http_status == 429 || is_throttling(type))
+	if (http_status == 429 || is_throttling(tbuf))
 		st = AWS_ETHROTTLED;
-	else if (type[0])
+	else if (tbuf[0])
 		st = AWS_ESERVICE;
 	else
 		st = AWS_EHTTP;
-	if (type[0])
-		set_err(err, st, "SQS error %s (HTTP %ld): %s", type, http_status,
-				message[0] ? message : "no message");
+	if (tbuf[0])
+		set_err(err, st, "SQS error %s (HTTP %ld): %s", tbuf, http_status,
+				message && message[0] ? message : "no message");
 	else
 		set_err(err, st, "SQS returned HTTP %ld without an AWS error body", http_status);
 	if (err)
 	{
 		err->http_status = http_status;
 		err->retryable = st == AWS_ETHROTTLED || http_status >= 500 ||
-			is_expired_credentials(type);
-		err->not_the_request = is_not_the_request(type);
+			is_expired_credentials(tbuf);
+		err->not_the_request = is_not_the_request(tbuf);
 	}
 	json_object_put(root);
 	return st;
@@ -431,11 +430,9 @@ perform(sqs_client *c, sqs_request *req, json_object **out, sqs_error *err)
 		aws_http_response_free(&resp);
 		return st;
 	}
-	*out = json_tokener_parse(resp.body.data);
-	if (*out == NULL || !json_object_is_type(*out, json_type_object))
+	*out = aws_json_parse_object(resp.body.data, resp.body.len);
+	if (*out == NULL)
 	{
-		json_object_put(*out);
-		*out = NULL;
 		aws_http_response_free(&resp);
 		return set_err(err, AWS_EPARSE, "sqs %s: reply is not a JSON object", req->target);
 	}
@@ -582,22 +579,65 @@ sqs_build_send_message_batch(sqs_client *c, const char *queue_url,
 	return st;
 }
 
-/* Copy a JSON string member into a fixed buffer ("" if absent). */
-static void
+/*
+ * Copy an optional string member into a fixed buffer, on one line ("" if
+ * absent); -1 if it has another type.
+ */
+static int
 copy_member(json_object *obj, const char *key, char *dst, size_t dstlen)
 {
-	json_object *v;
+	const char *v;
 
 	dst[0] = '\0';
-	if (json_object_object_get_ex(obj, key, &v) && v)
-		snprintf(dst, dstlen, "%s", json_object_get_string(v));
+	if (aws_json_string(obj, key, &v) == AWS_JSON_WRONG_TYPE)
+		return -1;
+	if (v)
+	{
+		snprintf(dst, dstlen, "%s", v);
+		aws_text_one_line(dst);
+	}
+	return 0;
+}
+
+/*
+ * Read one Successful[] (pass 0) or Failed[] (pass 1) entry of a
+ * SendMessageBatch reply into results[] (seen[] marks entries already
+ * reported).  0, or -1 if the entry is malformed.
+ */
+static int
+read_batch_entry(json_object *e, int pass, const sqs_send_entry *entries, size_t n,
+				 sqs_send_result *results, int *seen)
+{
+	const char *id;
+	size_t		i;
+
+	if (aws_json_string(e, "Id", &id) != AWS_JSON_FOUND)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!seen[i] && strcmp(entries[i].id, id) == 0)
+			break;
+	if (i == n)
+		return 0;				/* unknown or repeated id: ignore */
+	seen[i] = 1;
+	if (pass == 0)
+	{
+		results[i].ok = 1;
+		return copy_member(e, "MessageId", results[i].message_id, sizeof(results[i].message_id));
+	}
+	results[i].ok = 0;
+	if (aws_json_boolean(e, "SenderFault", &results[i].sender_fault) == AWS_JSON_WRONG_TYPE ||
+		copy_member(e, "Code", results[i].code, sizeof(results[i].code)) != 0 ||
+		copy_member(e, "Message", results[i].message, sizeof(results[i].message)) != 0)
+		return -1;
+	return 0;
 }
 
 /*
  * Parse a SendMessageBatch reply into results[] (same order as entries).
  * Non-2xx replies become an error (sqs_parse_error).  Every entry must be
  * accounted for in Successful[] or Failed[]; one that is missing is
- * reported as failed with code "MissingFromResponse".
+ * reported as failed with code "MissingFromResponse".  A reply whose lists
+ * or entries have the wrong shape is AWS_EPARSE as a whole.
  */
 aws_status
 sqs_parse_send_message_batch(long http_status, const char *body,
@@ -617,12 +657,9 @@ sqs_parse_send_message_batch(long http_status, const char *body,
 		*nfailed = 0;
 	if (http_status < 200 || http_status > 299)
 		return sqs_parse_error(http_status, body, err);
-	root = body ? json_tokener_parse(body) : NULL;
-	if (root == NULL || !json_object_is_type(root, json_type_object))
-	{
-		json_object_put(root);
+	root = body ? aws_json_parse_object(body, strlen(body)) : NULL;
+	if (root == NULL)
 		return set_err(err, AWS_EPARSE, "sqs SendMessageBatch: reply is not a JSON object");
-	}
 	seen = calloc(n ? n : 1, sizeof(int));
 	if (seen == NULL)
 	{
@@ -633,38 +670,20 @@ sqs_parse_send_message_batch(long http_status, const char *body,
 	for (int pass = 0; pass < 2; pass++)
 	{
 		const char *key = pass == 0 ? "Successful" : "Failed";
+		aws_json_found f = aws_json_array(root, key, &arr);
 
-		if (!json_object_object_get_ex(root, key, &arr) ||
-			!json_object_is_type(arr, json_type_array))
+		if (f == AWS_JSON_ABSENT)
 			continue;
-		for (k = 0; k < json_object_array_length(arr); k++)
+		for (k = 0; f == AWS_JSON_FOUND && k < json_object_array_length(arr); k++)
+			if (read_batch_entry(json_object_array_get_idx(arr, k), pass, entries, n,
+								 results, seen) != 0)
+				f = AWS_JSON_WRONG_TYPE;
+		if (f == AWS_JSON_WRONG_TYPE)
 		{
-			json_object *e = json_object_array_get_idx(arr, k);
-			json_object *v;
-			const char *id;
-
-			if (!json_object_object_get_ex(e, "Id", &v))
-				continue;
-			id = json_object_get_string(v);
-			for (i = 0; i < n; i++)
-				if (!seen[i] && strcmp(entries[i].id, id) == 0)
-					break;
-			if (i == n)
-				continue;		/* unknown or repeated id: ignore */
-			seen[i] = 1;
-			if (pass == 0)
-			{
-				results[i].ok = 1;
-				copy_member(e, "MessageId", results[i].message_id, sizeof(results[i].message_id));
-			}
-			else
-			{
-				results[i].ok = 0;
-				results[i].sender_fault = json_object_object_get_ex(e, "SenderFault", &v) &&
-					json_object_get_boolean(v);
-				copy_member(e, "Code", results[i].code, sizeof(results[i].code));
-				copy_member(e, "Message", results[i].message, sizeof(results[i].message));
-			}
+			free(seen);
+			json_object_put(root);
+			memset(results, 0, n * sizeof(*results));
+			return set_err(err, AWS_EPARSE, "sqs SendMessageBatch: reply has a malformed %s list", key);
 		}
 	}
 	for (i = 0; i < n; i++)
@@ -749,15 +768,119 @@ sqs_messages_free(sqs_message *msgs, size_t n)
 	free(msgs);
 }
 
-/* strdup of a JSON string member, or NULL if absent. */
-static char *
-dup_member(json_object *obj, const char *key)
+/*
+ * strdup of a string member into *dst (NULL if absent and optional).  0, or
+ * -1 if it has another type, is required but absent, or memory ran out.
+ */
+static int
+dup_member(json_object *obj, const char *key, int required, char **dst)
 {
-	json_object *v;
+	const char *v;
+	aws_json_found f = aws_json_string(obj, key, &v);
 
-	if (!json_object_object_get_ex(obj, key, &v) || v == NULL)
-		return NULL;
-	return strdup(json_object_get_string(v));
+	*dst = NULL;
+	if (f == AWS_JSON_WRONG_TYPE || (f == AWS_JSON_ABSENT && required))
+		return -1;
+	if (v && (*dst = strdup(v)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* Read a decimal count 0..INT_MAX from an SQS attribute string; -1 if not one. */
+static int
+parse_count(const char *s)
+{
+	long		v = 0;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	for (; *s; s++)
+	{
+		if (*s < '0' || *s > '9' || v > (INT_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return (int) v;
+}
+
+/* Read one ReceiveMessage Messages[] entry into out; 0, or -1 if malformed. */
+static int
+read_message(json_object *m, sqs_message *out)
+{
+	json_object *attrs;
+	const char *count;
+	aws_json_found f;
+
+	if (dup_member(m, "MessageId", 1, &out->message_id) != 0 ||
+		dup_member(m, "ReceiptHandle", 1, &out->receipt_handle) != 0 ||
+		dup_member(m, "Body", 1, &out->body) != 0)
+		return -1;
+	f = aws_json_object(m, "Attributes", &attrs);
+	if (f == AWS_JSON_WRONG_TYPE)
+		return -1;
+	if (f == AWS_JSON_ABSENT)
+		return 0;
+	if (dup_member(attrs, "MessageGroupId", 0, &out->group_id) != 0)
+		return -1;
+	f = aws_json_string(attrs, "ApproximateReceiveCount", &count);
+	if (f == AWS_JSON_WRONG_TYPE ||
+		(f == AWS_JSON_FOUND && (out->receive_count = parse_count(count)) < 0))
+		return -1;
+	return 0;
+}
+
+/* Turn a parsed ReceiveMessage reply into *msgs / *nmsgs (see sqs.h). */
+static aws_status
+read_receive_reply(json_object *reply, sqs_message **msgs, size_t *nmsgs, sqs_error *err)
+{
+	json_object *arr;
+	size_t		i,
+				n;
+	aws_json_found f = aws_json_array(reply, "Messages", &arr);
+
+	*msgs = NULL;
+	*nmsgs = 0;
+	if (f == AWS_JSON_WRONG_TYPE)
+		return set_err(err, AWS_EPARSE, "sqs ReceiveMessage: reply has a malformed Messages list");
+	if (f == AWS_JSON_ABSENT || (n = json_object_array_length(arr)) == 0)
+		return AWS_OK;			/* empty receive: no "Messages" member */
+	*msgs = calloc(n, sizeof(sqs_message));
+	if (*msgs == NULL)
+		return set_err(err, AWS_ENOMEM, "sqs ReceiveMessage: out of memory");
+	for (i = 0; i < n; i++)
+	{
+		if (read_message(json_object_array_get_idx(arr, i), &(*msgs)[i]) != 0)
+		{
+			sqs_messages_free(*msgs, i + 1);
+			*msgs = NULL;
+			return set_err(err, AWS_EPARSE, "sqs ReceiveMessage: message %zu is malformed or lacks MessageId, ReceiptHandle or Body", i);
+		}
+	}
+	*nmsgs = n;
+	return AWS_OK;
+}
+
+/* See sqs.h. */
+aws_status
+sqs_parse_receive_message(long http_status, const char *body, sqs_message **msgs,
+						  size_t *nmsgs, sqs_error *err)
+{
+	json_object *reply;
+	aws_status	st;
+
+	clear_err(err);
+	*msgs = NULL;
+	*nmsgs = 0;
+	if (http_status < 200 || http_status > 299)
+		return sqs_parse_error(http_status, body, err);
+	reply = body ? aws_json_parse_object(body, strlen(body)) : NULL;
+	if (reply == NULL)
+		return set_err(err, AWS_EPARSE, "sqs ReceiveMessage: reply is not a JSON object");
+	st = read_receive_reply(reply, msgs, nmsgs, err);
+	json_object_put(reply);
+	if (err)
+		err->http_status = http_status;
+	return st;
 }
 
 /* ReceiveMessage (see sqs.h); *msgs is malloc'd (sqs_messages_free). */
@@ -768,11 +891,8 @@ sqs_receive_message(sqs_client *c, const char *queue_url,
 {
 	json_object *body,
 			   *reply,
-			   *arr,
 			   *names;
 	aws_status	st;
-	size_t		i,
-				n;
 	long		wait_ms = 0;
 
 	clear_err(err);
@@ -802,46 +922,9 @@ sqs_receive_message(sqs_client *c, const char *queue_url,
 	st = call(c, "ReceiveMessage", body, wait_ms, &reply, err);
 	if (st != AWS_OK)
 		return st;
-	if (!json_object_object_get_ex(reply, "Messages", &arr) ||
-		!json_object_is_type(arr, json_type_array) ||
-		(n = json_object_array_length(arr)) == 0)
-	{
-		json_object_put(reply);
-		return AWS_OK;			/* empty receive: no "Messages" member */
-	}
-	*msgs = calloc(n, sizeof(sqs_message));
-	if (*msgs == NULL)
-	{
-		json_object_put(reply);
-		return set_err(err, AWS_ENOMEM, "sqs ReceiveMessage: out of memory");
-	}
-	for (i = 0; i < n; i++)
-	{
-		json_object *m = json_object_array_get_idx(arr, i);
-		json_object *attrs,
-				   *v;
-		sqs_message *out = &(*msgs)[i];
-
-		out->message_id = dup_member(m, "MessageId");
-		out->receipt_handle = dup_member(m, "ReceiptHandle");
-		out->body = dup_member(m, "Body");
-		if (json_object_object_get_ex(m, "Attributes", &attrs))
-		{
-			out->group_id = dup_member(attrs, "MessageGroupId");
-			if (json_object_object_get_ex(attrs, "ApproximateReceiveCount", &v))
-				out->receive_count = atoi(json_object_get_string(v));
-		}
-		if (out->message_id == NULL || out->receipt_handle == NULL || out->body == NULL)
-		{
-			sqs_messages_free(*msgs, i + 1);
-			*msgs = NULL;
-			json_object_put(reply);
-			return set_err(err, AWS_EPARSE, "sqs ReceiveMessage: message %zu lacks MessageId, ReceiptHandle or Body", i);
-		}
-	}
-	*nmsgs = n;
+	st = read_receive_reply(reply, msgs, nmsgs, err);
 	json_object_put(reply);
-	return AWS_OK;
+	return st;
 }
 
 /* DeleteMessage. */
@@ -892,9 +975,8 @@ sqs_change_message_visibility(sqs_client *c, const char *queue_url,
 static aws_status
 reply_queue_url(json_object *reply, const char *action, char **queue_url, sqs_error *err)
 {
-	*queue_url = dup_member(reply, "QueueUrl");
-	if (*queue_url == NULL)
-		return set_err(err, AWS_EPARSE, "sqs %s: reply has no QueueUrl", action);
+	if (dup_member(reply, "QueueUrl", 1, queue_url) != 0)
+		return set_err(err, AWS_EPARSE, "sqs %s: reply has no QueueUrl string", action);
 	return AWS_OK;
 }
 

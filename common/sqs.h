@@ -31,6 +31,12 @@
  * results array even when the HTTP status is 200: the call returns AWS_OK
  * and *nfailed counts them.
  *
+ * Replies are read with aws_json.h's typed accessors: a member of the wrong
+ * type (null where a string belongs, say) makes the reply AWS_EPARSE, never
+ * a crash.  Texts that reach err->message, err->type and the results' code
+ * and message are on one line (control characters become spaces), since
+ * callers log them.
+ *
  * Threads and globals: no globals; a client (and its CURL handle) is used by
  * one thread at a time.  curl_global_init() is the process's job.
  *
@@ -173,6 +179,13 @@ extern aws_status sqs_parse_send_message_batch(long http_status, const char *bod
 											   sqs_send_result *results, size_t *nfailed,
 											   sqs_error *err);
 extern aws_status sqs_parse_error(long http_status, const char *body, sqs_error *err);
+/*
+ * Parse a ReceiveMessage reply as sqs_receive_message() does (non-2xx
+ * replies through sqs_parse_error); *msgs as from sqs_receive_message().
+ */
+extern aws_status sqs_parse_receive_message(long http_status, const char *body,
+											sqs_message **msgs, size_t *nmsgs,
+											sqs_error *err);
 /*
  * sqs_parse_send_message_batch for a request c built and sent; an
  * expired-credentials error also drops c's cached credentials, as every

@@ -120,18 +120,18 @@ static int	nflights = 0;
 static bool curl_ready = false;
 
 /*
- * Make library or server error text fit one log line, in place: control
- * characters (newlines above all) become spaces, and a multibyte character
- * cut off by an earlier truncation is dropped.
+ * Make library or server error text fit one log line, in place: each run of
+ * control characters (newlines above all) becomes one space, as everywhere
+ * else (aws_text_one_line), and a multibyte character cut off by an earlier
+ * truncation is dropped.
  */
 static char *
 one_line(char *s)
 {
-	size_t		len = strlen(s);
+	size_t		len;
 
-	for (char *p = s; *p; p++)
-		if ((unsigned char) *p < 0x20 || *p == 0x7f)
-			*p = ' ';
+	aws_text_one_line(s);
+	len = strlen(s);
 	s[pg_mbcliplen(s, (int) len, (int) len)] = '\0';
 	return s;
 }

@@ -10,6 +10,9 @@
 #   bash scripts/test.sh                  everything (what CI runs)
 #   bash scripts/test.sh worker dispatcher   pg_regress + isolation, then only
 #                                         test/worker.test.sh and test/dispatcher.test.sh
+#   SANITIZE=1 bash scripts/test.sh worker blame lingstack aws
+#                                         the same with the worker and the test
+#                                         drivers built with ASan + UBSan
 # PG_CONFIG picks the PostgreSQL to build against, install into and run
 # (a relocated copy keeps concurrent checkouts from overwriting each other's
 # installed sesami); SESAMI_TEST_PORT the private cluster's port.
@@ -18,6 +21,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 bash scripts/deps.sh || exit 1
+# SANITIZE=1: the worker and the test drivers are built with ASan + UBSan
+# (make reads SANITIZE from the environment; suites add SESAMI_SANITIZE_CFLAGS
+# to the drivers they compile).  The extension stays a normal build.
+if [ "${SANITIZE:-0}" = 1 ]; then
+	export SANITIZE SESAMI_SANITIZE_CFLAGS="-g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+	export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/test/lsan.supp:print_suppressions=0}
+fi
 make -s -j2 >/dev/null || { echo "build failed" >&2; make; exit 1; }
 make -s install ${SESAMI_DESTDIR:+DESTDIR=$SESAMI_DESTDIR} >/dev/null || { echo "make install failed (run as root?)" >&2; exit 1; }
 

@@ -14,9 +14,11 @@
 #     same requests — including requests captured off the wire from the SQS
 #     client on a loopback listener;
 #  4. credentials: env / ECS container endpoint / IMDSv2 against a loopback
-#     python double (test/metadata_double.py);
-#  5. SQS: the fauxqs emulator (test/sqs, npm ci --ignore-scripts), then the
-#     same endpoint after the emulator is stopped.
+#     python double (test/metadata_double.py), and hostile replies (null or
+#     wrongly typed members, line breaks) from test/reply_double.py;
+#  5. SQS: hostile replies (parsed, and served by test/reply_double.py to the
+#     blocking calls), the fauxqs emulator (test/sqs, npm ci
+#     --ignore-scripts), then the same endpoint after the emulator is stopped.
 # Every process it starts is killed in the EXIT trap.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,7 +26,7 @@ cd "$root" || exit 1
 
 PY=/usr/bin/python3
 CC=${CC:-cc}
-VECTORS=test/sigv4-vectors
+VECTORS=${SESAMI_SIGV4_VECTORS:-test/sigv4-vectors}
 tmp=$(mktemp -d /tmp/sesami-aws.XXXXXX)
 pids=()
 failed=0
@@ -102,7 +104,7 @@ else
 	san=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
 fi
 libs=$(pkg-config --cflags --libs openssl json-c libcurl)
-common_srcs=(common/aws_buf.c common/sigv4.c common/aws_http.c common/aws_credentials.c common/sqs.c)
+common_srcs=(common/aws_buf.c common/sigv4.c common/aws_http.c common/aws_json.c common/aws_credentials.c common/sqs.c)
 built=1
 for d in sigv4_vectors aws_credentials_test sqs_test; do
 	# shellcheck disable=SC2086
@@ -198,15 +200,21 @@ fi
 # ---- 4. credentials --------------------------------------------------------
 $PY test/metadata_double.py "$tmp/meta.port" &
 pids+=($!)
-if wait_file "$tmp/meta.port"; then
+$PY test/reply_double.py "$tmp/reply.port" &
+pids+=($!)
+if wait_file "$tmp/meta.port" && wait_file "$tmp/reply.port"; then
 	closed=$(free_port 127.0.0.1)
-	run_driver "credentials" "$tmp/aws_credentials_test" "http://127.0.0.1:$(cat "$tmp/meta.port")" "$closed"
+	run_driver "credentials" "$tmp/aws_credentials_test" "http://127.0.0.1:$(cat "$tmp/meta.port")" "$closed" \
+		"http://127.0.0.1:$(cat "$tmp/reply.port")/"
 else
-	notok "metadata double started"
+	notok "metadata and reply doubles started"
 fi
 
 # ---- 5. SQS ----------------------------------------------------------------
 run_driver "sqs parse" "$tmp/sqs_test" parse
+if [ -s "$tmp/reply.port" ]; then
+	run_driver "sqs hostile replies" "$tmp/sqs_test" hostile "http://127.0.0.1:$(cat "$tmp/reply.port")/"
+fi
 
 if (cd test/sqs && timeout 120 npm ci --ignore-scripts --no-audit --no-fund >"$tmp/npm.log" 2>&1); then
 	ok "fauxqs installed from test/sqs/package-lock.json (npm ci --ignore-scripts)"

@@ -2,9 +2,11 @@
  * aws_credentials_test.c — tests for common/aws_credentials.c against the
  * loopback double test/metadata_double.py (ECS container endpoint + IMDSv2).
  *
- * Usage: aws_credentials_test BASE_URL CLOSED_PORT
+ * Usage: aws_credentials_test BASE_URL CLOSED_PORT [REPLY_URL]
  *   BASE_URL     http://127.0.0.1:<port> of a running metadata_double.py
  *   CLOSED_PORT  a loopback port nothing listens on (connection refused)
+ *   REPLY_URL    http://127.0.0.1:<port>/ of a running reply_double.py, for
+ *                hostile replies (null and wrongly typed members)
  *
  * The environment is injected through the provider's getenv hook and time
  * through its clock hook, so expiry-driven refresh is tested without sleeping.
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -409,27 +412,239 @@ test_refused(const char *closed_port)
 	aws_credentials_provider_free(p);
 }
 
+/* aws_parse_iso8601 on an exact-size heap copy, so ASan sees any over-read. */
+static int
+iso(const char *text, time_t *t)
+{
+	char	   *copy = strdup(text);
+	int			r = aws_parse_iso8601(copy, t);
+
+	free(copy);
+	return r;
+}
+
 /* ISO 8601 parsing of Expiration values. */
 static void
 test_iso8601(void)
 {
 	time_t		t = 0;
+	static const char *const refused[] = {
+		"4-5-1T0:4:5+2:0", "2015-08-30T12:36:00+2:0", "2015-08-30T12:36:00+02", "2015-08-30T12:36:00+",
+		"2015-08-30T12:36:00+02:0", "2015-08-30T12:36:00+0a:00", "2015-08-30T12:36:00+24:00",
+		"2015-8-30T12:36:00Z", "2015-08-30T1:36:00Z", "+015-08-30T12:36:00Z", "2015-08-30T12:36: 0Z",
+		"2015-02-29T00:00:00Z", "2015-04-31T00:00:00Z", "2015-08-30T12:36:00.Z", "2015-08-30T12:36:00",
+		"2015-08-30T12:36:00Zx", "20150830T123600", "2015083T123600Z", ""
+	};
+	int			ok = 1;
 
-	report(aws_parse_iso8601("2015-08-30T12:36:00Z", &t) && t == 1440938160 &&
-		   aws_parse_iso8601("2015-08-30T12:36:00.123Z", &t) && t == 1440938160 &&
-		   aws_parse_iso8601("2015-08-30T14:36:00+02:00", &t) && t == 1440938160 &&
-		   !aws_parse_iso8601("2015-08-30 12:36", &t) &&
-		   !aws_parse_iso8601("2015-13-30T12:36:00Z", &t),
+	report(iso("2015-08-30T12:36:00Z", &t) && t == 1440938160 &&
+		   iso("2015-08-30T12:36:00.123Z", &t) && t == 1440938160 &&
+		   iso("2015-08-30T14:36:00+02:00", &t) && t == 1440938160 &&
+		   iso("2015-08-30T11:06:00-01:30", &t) && t == 1440938160 &&
+		   iso("20150830T123600Z", &t) && t == 1440938160 &&
+		   iso("2016-02-29T00:00:00Z", &t) &&
+		   !iso("2015-08-30 12:36", &t) &&
+		   !iso("2015-13-30T12:36:00Z", &t),
 		   "credentials: Expiration timestamps parsed (Z, fraction, offset; garbage refused)");
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		if (iso(refused[i], &t))
+		{
+			printf("# accepted \"%s\"\n", refused[i]);
+			ok = 0;
+		}
+	report(ok, "credentials: timestamps with short fields or offsets (\"4-5-1T0:4:5+2:0\"), impossible dates "
+		   "or trailing bytes refused, nothing read past the end");
+}
+
+/* FULL_URI hosts: exact loopback / ECS / EKS hosts, never a prefix. */
+static void
+test_full_uri(void)
+{
+	static const char *const hostile[] = {
+		"http://127.attacker.example/creds", "http://127.0.0.1@evil.example/creds",
+		"http://127.0.0.1:80@evil.example/", "http://localhost.evil.example/",
+		"http://169.254.170.2.evil.example/", "http://169.254.170.23.nip.example/",
+		"http://[::1].evil.example/", "http://evil.example/127.0.0.1/", "http://evil.example#@127.0.0.1/",
+		"http://169.254.170.3/", "http://[fd00:ec2::24]/", "http://128.0.0.1/", "ftp://127.0.0.1/",
+		"file:///etc/passwd", "127.0.0.1/creds", "http://[::ffff:7f00:1]/"
+	};
+	static const char *const fine[] = {
+		"http://127.0.0.1/creds", "http://127.1.2.3:8080/x", "HTTP://127.0.0.1/", "http://localhost:9/",
+		"http://[::1]/", "http://[0:0:0:0:0:0:0:1]:80/", "http://169.254.170.2/v2/credentials",
+		"http://169.254.170.23/v1/credentials", "http://[fd00:ec2::23]/v1/credentials",
+		"https://creds.example/", "https://127.attacker.example/"
+	};
+	char		what[256];
+	int			ok = 1;
+
+	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++)
+	{
+		fake_env	env = {{0}, {0}, 0};
+		aws_credentials_provider *p;
+		aws_credentials c;
+		char		err[256] = "";
+		aws_status	st;
+
+		env_set(&env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", hostile[i]);
+		env_set(&env, "AWS_CONTAINER_AUTHORIZATION_TOKEN", "container-auth-token");
+		p = make_provider(&env, NULL);
+		st = aws_credentials_get(p, &c, err, sizeof(err));
+		snprintf(what, sizeof(what), "credentials: FULL_URI %s refused before any request", hostile[i]);
+		report(st == AWS_EINVAL && strstr(err, "FULL_URI"), what);
+		if (st != AWS_EINVAL)
+			printf("# got %s: %s\n", aws_status_name(st), err);
+		aws_credentials_clear(&c);
+		aws_credentials_provider_free(p);
+	}
+	for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++)
+		if (!aws_container_url_allowed(fine[i]))
+		{
+			printf("# refused %s\n", fine[i]);
+			ok = 0;
+		}
+	report(ok, "credentials: FULL_URI to 127.0.0.0/8, localhost, [::1], the ECS and EKS addresses, or any https accepted");
+}
+
+/* Container endpoint replying with reply_url's canned reply. */
+static aws_status
+container_get(const char *reply_url, const char *token, char *err, size_t errlen)
+{
+	fake_env	env = {{0}, {0}, 0};
+	aws_credentials_provider *p;
+	aws_credentials c;
+	aws_status	st;
+
+	env_set(&env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", reply_url);
+	env_set(&env, "AWS_CONTAINER_AUTHORIZATION_TOKEN", token);
+	p = make_provider(&env, NULL);
+	st = aws_credentials_get(p, &c, err, errlen);
+	if (st != AWS_OK)
+		printf("# %s: %s\n", aws_status_name(st), err);
+	aws_credentials_clear(&c);
+	aws_credentials_provider_free(p);
+	return st;
+}
+
+/* Make the reply double answer with body. */
+static void
+set_reply(const char *reply_url, const char *body)
+{
+	CURL	   *easy = curl_easy_init();
+	aws_http_response resp = {0};
+	char		url[512],
+				err[256];
+
+	snprintf(url, sizeof(url), "%s_reply?status=200", reply_url);
+	if (aws_http_perform(easy, "PUT", url, NULL, body, strlen(body), 2000, &resp, err, sizeof(err)) != AWS_OK)
+		printf("# could not set the double's reply: %s\n", err);
+	aws_http_response_free(&resp);
+	curl_easy_cleanup(easy);
+}
+
+/* True if msg is one line (no control characters). */
+static int
+one_line(const char *msg)
+{
+	for (; *msg; msg++)
+		if ((unsigned char) *msg < 0x20 || *msg == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Hostile container replies, each in a child process so a crash is one failure. */
+static void
+test_hostile(const char *reply_url)
+{
+	static const struct
+	{
+		const char *body;
+		aws_status	want;
+	}			cases[] = {
+		{"{\"Code\":null}", AWS_EPARSE},
+		{"{\"Code\":null,\"AccessKeyId\":\"ASIAX\",\"SecretAccessKey\":\"secret-x\",\"Token\":\"token-cont-x\",\"Expiration\":\"2030-01-01T00:00:00Z\"}", AWS_OK},
+		{"{\"Code\":7,\"AccessKeyId\":\"ASIAX\",\"SecretAccessKey\":\"secret-x\"}", AWS_EPARSE},
+		{"{\"Code\":\"Failure\\nsecond line\"}", AWS_ENOCREDS},
+		{"{\"AccessKeyId\":null,\"SecretAccessKey\":\"secret-x\"}", AWS_EPARSE},
+		{"{\"AccessKeyId\":\"ASIAX\",\"SecretAccessKey\":[\"secret-x\"]}", AWS_EPARSE},
+		{"{\"AccessKeyId\":\"ASIAX\",\"SecretAccessKey\":\"secret-x\",\"Token\":\"token-cont-x\",\"Expiration\":1893456000}", AWS_EPARSE},
+		{"{\"AccessKeyId\":\"ASIAX\",\"SecretAccessKey\":\"secret-x\",\"Expiration\":\"4-5-1T0:4:5+2:0\"}", AWS_EPARSE},
+		{"{\"AccessKeyId\":\"ASIAX\",\"SecretAccessKey\":\"secret-x\"} trailing", AWS_EPARSE},
+	};
+	char		what[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		pid_t		pid;
+		int			status = 0;
+
+		set_reply(reply_url, cases[i].body);
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0)
+		{
+			char		err[256] = "";
+			aws_status	st = container_get(reply_url, "container-auth-token", err, sizeof(err));
+
+			_exit(st == cases[i].want && one_line(err) && no_secrets(err) ? 0 : 3);
+		}
+		waitpid(pid, &status, 0);
+		snprintf(what, sizeof(what), "credentials: container reply %s gives %s, on one line, no crash",
+				 cases[i].body, aws_status_name(cases[i].want));
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			printf("# child: %s %d\n", WIFSIGNALED(status) ? "signal" : "exit",
+				   WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		report(WIFEXITED(status) && WEXITSTATUS(status) == 0, what);
+	}
+
+	/* A token with a line break would add a header of its own. */
+	{
+		char		err[256] = "";
+		aws_status	st;
+
+		set_reply(reply_url, "{\"AccessKeyId\":\"ASIAX\",\"SecretAccessKey\":\"secret-x\"}");
+		st = container_get(reply_url, "container-auth-token\r\nX-Injected: 1", err, sizeof(err));
+		report(st == AWS_EINVAL && no_secrets(err),
+			   "credentials: an authorization token with CR/LF is refused, not sent as two headers");
+	}
+}
+
+/* The IMDS role listing: one IAM role name, or nothing. */
+static void
+test_role_name(void)
+{
+	static const char *const bad[] = {"", "\n", "..", ".", "a/b", "role name", "r\x01", "r\xc3\xa9",
+	"0123456789012345678901234567890123456789012345678901234567890123456789"};
+	char	   *r1 = aws_imds_role_name("sesami-role\nother\n", 19);
+	char	   *r2 = aws_imds_role_name("a+=,.@_-Z9", 10);
+	int			ok = r1 && strcmp(r1, "sesami-role") == 0 && r2 && strcmp(r2, "a+=,.@_-Z9") == 0;
+
+	free(r1);
+	free(r2);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	{
+		char	   *r = aws_imds_role_name(bad[i], strlen(bad[i]));
+
+		if (r)
+			printf("# accepted role \"%s\"\n", bad[i]);
+		ok = ok && r == NULL;
+		free(r);
+	}
+	{
+		char	   *r = aws_imds_role_name("ro\0le", 5);
+
+		ok = ok && r == NULL;
+		free(r);
+	}
+	report(ok, "credentials: IMDS role listing gives one IAM role name (first line), refuses anything else");
 }
 
 /* Run every test. */
 int
 main(int argc, char **argv)
 {
-	if (argc != 3)
+	if (argc != 3 && argc != 4)
 	{
-		fprintf(stderr, "usage: aws_credentials_test BASE_URL CLOSED_PORT\n");
+		fprintf(stderr, "usage: aws_credentials_test BASE_URL CLOSED_PORT [REPLY_URL]\n");
 		return 2;
 	}
 	/* Line-buffered: a sanitizer exit must not swallow reported lines. */
@@ -437,6 +652,10 @@ main(int argc, char **argv)
 	base_url = argv[1];
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	test_iso8601();
+	test_role_name();
+	test_full_uri();
+	if (argc == 4)
+		test_hostile(argv[3]);
 	test_environment();
 	test_container();
 	test_imds();

@@ -220,7 +220,8 @@ check "--progress reports the blame, history and done stages" \
 	bash -c "grep -q 'blame' '$tmp/progress' && grep -q 'history' '$tmp/progress' && grep -q 'done 100%' '$tmp/progress'"
 
 # The C API (analysis.h) the database modes call.
-if cc -std=gnu11 -Wall -Wextra -Werror -Iworker $(pkg-config --cflags json-c libgit2) -o "$tmp/analysis-api" \
+# shellcheck disable=SC2086  # SANITIZE=1 (scripts/test.sh): the worker's objects need the sanitizers too
+if cc -std=gnu11 ${SESAMI_SANITIZE_CFLAGS:-} -Wall -Wextra -Werror -Iworker $(pkg-config --cflags json-c libgit2) -o "$tmp/analysis-api" \
 	test/analysis-api.c worker/analysis.o worker/blame.o worker/history.o worker/jsonutf8.o worker/strmap.o \
 	worker/languages.o worker/languages_git.o worker/languages_table.o worker/glob.o \
 	$(pkg-config --libs json-c libgit2) -lpthread; then

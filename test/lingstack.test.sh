@@ -49,8 +49,8 @@ if ! command -v node >/dev/null; then
 	exit 1
 fi
 build_ok=1
-cc $cflags -O2 -o "$tmp/ld" test/languages_driver.c $lang_src $libs || build_ok=0
-cc $cflags -O2 -o "$tmp/sd" test/stack_driver.c $stack_src $libs || build_ok=0
+cc $cflags -O2 ${SESAMI_SANITIZE_CFLAGS:-} -o "$tmp/ld" test/languages_driver.c $lang_src $libs || build_ok=0
+cc $cflags -O2 ${SESAMI_SANITIZE_CFLAGS:-} -o "$tmp/sd" test/stack_driver.c $stack_src $libs || build_ok=0
 cc $cflags $san -o "$tmp/ld-asan" test/languages_driver.c $lang_src $libs || build_ok=0
 cc $cflags $san -o "$tmp/sd-asan" test/stack_driver.c $stack_src $libs || build_ok=0
 cc $cflags $san -o "$tmp/glob-test" test/glob_test.c worker/glob.c || build_ok=0

@@ -14,7 +14,11 @@
  *       listener in test/capture_sqs.py, which checks the signatures with
  *       botocore and that the connection was kept alive);
  *   sqs_test parse
- *       error classification and reply parsing without a network;
+ *       error classification and reply parsing without a network, and
+ *       hostile replies (null or wrongly typed members, line breaks);
+ *   sqs_test hostile ENDPOINT
+ *       the same hostile replies through the blocking calls, served by the
+ *       loopback double test/reply_double.py at ENDPOINT;
  *   sqs_test build-sign ENDPOINT REGION EPOCH TOKEN|- BODY_FILE
  *       build the exact SendMessageBatch request the client sends (fixed
  *       time, test credentials), write its body to BODY_FILE and print its
@@ -27,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,6 +79,194 @@ show(const char *what, aws_status st, const sqs_error *e)
 	if (st != AWS_OK)
 		printf("# %s: %s (type \"%s\", HTTP %ld, retryable %d): %s\n", what,
 			   aws_status_name(st), e->type, e->http_status, e->retryable, e->message);
+}
+
+/*
+ * Run check() in a child process and report its verdict: a crash (a signal,
+ * or a sanitizer's exit) is a failure of its own instead of the end of the
+ * run.  check returns 1 when the behaviour was right.
+ */
+static void
+survives(const char *what, int (*check) (const void *), const void *arg)
+{
+	pid_t		pid;
+	int			status = 0;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		_exit(check(arg) ? 0 : 3);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+	{
+		report(0, what);
+		return;
+	}
+	if (WIFSIGNALED(status))
+		printf("# crashed with signal %d\n", WTERMSIG(status));
+	else if (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3)
+		printf("# child exited %d (a sanitizer report above?)\n", WEXITSTATUS(status));
+	report(WIFEXITED(status) && WEXITSTATUS(status) == 0, what);
+}
+
+/* True if s has no control character (one log line). */
+static int
+one_line(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char) *s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* An error reply: sqs_parse_error must classify it without crashing. */
+typedef struct error_case
+{
+	long		status;
+	const char *body;
+	aws_status	want;
+	const char *want_in_message;
+} error_case;
+
+/* Child side of an error_case. */
+static int
+check_error_case(const void *arg)
+{
+	const error_case *c = arg;
+	sqs_error	e;
+	aws_status	st = sqs_parse_error(c->status, c->body, &e);
+
+	show("parse_error", st, &e);
+	return st == c->want && one_line(e.message) && one_line(e.type) &&
+		(c->want_in_message == NULL || strstr(e.message, c->want_in_message) != NULL);
+}
+
+/* A SendMessageBatch reply for entries a, b, c and what must come of it. */
+typedef struct batch_case
+{
+	const char *body;
+	aws_status	want;
+	int			want_ok[3];		/* per entry, when want == AWS_OK */
+} batch_case;
+
+static const sqs_send_entry abc[3] = {{"a", "x", NULL, NULL, 0}, {"b", "y", NULL, NULL, 0}, {"c", "z", NULL, NULL, 0}};
+
+/* Child side of a batch_case. */
+static int
+check_batch_case(const void *arg)
+{
+	const batch_case *c = arg;
+	sqs_send_result res[3];
+	size_t		nfailed = 99;
+	sqs_error	e;
+	aws_status	st = sqs_parse_send_message_batch(200, c->body, abc, 3, res, &nfailed, &e);
+
+	show("parse_send_message_batch", st, &e);
+	if (st != c->want || !one_line(e.message))
+		return 0;
+	for (int i = 0; st == AWS_OK && i < 3; i++)
+		if (res[i].ok != c->want_ok[i] || !one_line(res[i].code) || !one_line(res[i].message) ||
+			strstr(res[i].message_id, "null"))
+			return 0;
+	return 1;
+}
+
+/* A ReceiveMessage reply and what must come of it. */
+typedef struct receive_case
+{
+	const char *body;
+	aws_status	want;
+	int			want_count;		/* receive_count of the one message, if AWS_OK */
+} receive_case;
+
+/* Child side of a receive_case, parsed without a network. */
+static int
+check_receive_case(const void *arg)
+{
+	const receive_case *c = arg;
+	sqs_message *m;
+	size_t		n = 99;
+	sqs_error	e;
+	aws_status	st = sqs_parse_receive_message(200, c->body, &m, &n, &e);
+	int			ok = st == c->want && one_line(e.message) &&
+		(st != AWS_OK || (c->want_count < 0 ? n == 0 : n == 1 && m[0].receive_count == c->want_count)) &&
+		(st == AWS_OK || (m == NULL && n == 0));
+
+	show("parse_receive_message", st, &e);
+	sqs_messages_free(m, n);
+	return ok;
+}
+
+/* Hostile error replies: null and wrongly typed members, line breaks. */
+static const error_case error_cases[] = {
+	{400, "{\"__type\":null}", AWS_EHTTP, "without an AWS error body"},
+	{400, "{\"__type\":null,\"code\":\"com.amazonaws.sqs#QueueDoesNotExist\"}", AWS_ESERVICE, "QueueDoesNotExist"},
+	{400, "{\"__type\":\"com.amazonaws.sqs#InvalidAddress\",\"message\":null}", AWS_ESERVICE, "no message"},
+	{400, "{\"__type\":7,\"message\":[\"x\"]}", AWS_EHTTP, NULL},
+	{400, "{\"__type\":{\"a\":1},\"Message\":true}", AWS_EHTTP, NULL},
+	{503, "{\"__type\":\"InternalFailure\",\"message\":\"line one\\nline two\\r\\n\\u001b[31mred\"}", AWS_ESERVICE, "line one line two [31mred"},
+	{400, "{\"__type\":\"Bad\\nType\",\"message\":\"m\"}", AWS_ESERVICE, "Bad Type"},
+	{400, "{\"__type\":\"a\\u0000b\"}", AWS_EHTTP, NULL},
+	{400, "{\"__type\":\"X\"} trailing", AWS_EHTTP, NULL},
+};
+
+/* Hostile SendMessageBatch replies (HTTP 200). */
+static const batch_case batch_cases[] = {
+	{"{\"Successful\":[{\"Id\":null}]}", AWS_EPARSE, {0}},
+	{"{\"Successful\":[{\"Id\":5,\"MessageId\":\"m\"}]}", AWS_EPARSE, {0}},
+	{"{\"Successful\":[null]}", AWS_EPARSE, {0}},
+	{"{\"Successful\":[\"a\"]}", AWS_EPARSE, {0}},
+	{"{\"Successful\":{\"Id\":\"a\"}}", AWS_EPARSE, {0}},
+	{"{\"Failed\":[{\"Id\":\"b\",\"SenderFault\":\"true\",\"Code\":\"X\"}]}", AWS_EPARSE, {0}},
+	{"{\"Failed\":[{\"Id\":\"b\",\"Code\":[],\"Message\":\"m\"}]}", AWS_EPARSE, {0}},
+	{"{\"Successful\":[{\"Id\":\"a\",\"MessageId\":null}],\"Failed\":[{\"Id\":\"b\",\"SenderFault\":null,\"Code\":null,\"Message\":null}]}",
+	AWS_OK, {1, 0, 0}},
+	{"{\"Successful\":[{\"Id\":\"a\",\"MessageId\":\"m\\n1\"},{\"Id\":\"c\",\"MessageId\":\"m3\"}],\"Failed\":[{\"Id\":\"b\",\"SenderFault\":true,\"Code\":\"Bad\\r\\nCode\",\"Message\":\"two\\nlines\"}]}",
+	AWS_OK, {1, 0, 1}},
+	{"{\"Successful\":null,\"Failed\":null}", AWS_OK, {0, 0, 0}},
+};
+
+/* Hostile ReceiveMessage replies (HTTP 200). */
+static const receive_case receive_cases[] = {
+	{"{\"Messages\":[{\"MessageId\":null,\"ReceiptHandle\":\"r\",\"Body\":\"b\"}]}", AWS_EPARSE, 0},
+	{"{\"Messages\":[{\"MessageId\":\"m\",\"ReceiptHandle\":7,\"Body\":\"b\"}]}", AWS_EPARSE, 0},
+	{"{\"Messages\":[{\"MessageId\":\"m\",\"ReceiptHandle\":\"r\",\"Body\":\"b\",\"Attributes\":{\"ApproximateReceiveCount\":null}}]}", AWS_OK, 0},
+	{"{\"Messages\":[{\"MessageId\":\"m\",\"ReceiptHandle\":\"r\",\"Body\":\"b\",\"Attributes\":{\"ApproximateReceiveCount\":3}}]}", AWS_EPARSE, 0},
+	{"{\"Messages\":[{\"MessageId\":\"m\",\"ReceiptHandle\":\"r\",\"Body\":\"b\",\"Attributes\":{\"ApproximateReceiveCount\":\"-1\"}}]}", AWS_EPARSE, 0},
+	{"{\"Messages\":[{\"MessageId\":\"m\",\"ReceiptHandle\":\"r\",\"Body\":\"b\",\"Attributes\":{\"ApproximateReceiveCount\":\"99999999999\"}}]}", AWS_EPARSE, 0},
+	{"{\"Messages\":[{\"MessageId\":\"m\",\"ReceiptHandle\":\"r\",\"Body\":\"b\",\"Attributes\":{\"ApproximateReceiveCount\":\"12\",\"MessageGroupId\":null}}]}", AWS_OK, 12},
+	{"{\"Messages\":[{\"MessageId\":\"m\",\"ReceiptHandle\":\"r\",\"Body\":\"b\",\"Attributes\":{\"MessageGroupId\":{}}}]}", AWS_EPARSE, 0},
+	{"{\"Messages\":[{\"MessageId\":\"m\",\"ReceiptHandle\":\"r\",\"Body\":\"b\",\"Attributes\":\"x\"}]}", AWS_EPARSE, 0},
+	{"{\"Messages\":[{\"MessageId\":\"m\",\"ReceiptHandle\":\"r\",\"Body\":\"a\\u0000b\"}]}", AWS_EPARSE, 0},
+	{"{\"Messages\":[null]}", AWS_EPARSE, 0},
+	{"{\"Messages\":{}}", AWS_EPARSE, 0},
+	{"{\"Messages\":null}", AWS_OK, -1},
+};
+
+/* Every hostile reply through the parse functions, each in its own process. */
+static void
+parse_hostile(void)
+{
+	char		what[512];
+	size_t		i;
+
+	for (i = 0; i < sizeof(error_cases) / sizeof(error_cases[0]); i++)
+	{
+		snprintf(what, sizeof(what), "sqs parse: error reply %s (HTTP %ld) is %s, on one line, no crash",
+				 error_cases[i].body, error_cases[i].status, aws_status_name(error_cases[i].want));
+		survives(what, check_error_case, &error_cases[i]);
+	}
+	for (i = 0; i < sizeof(batch_cases) / sizeof(batch_cases[0]); i++)
+	{
+		snprintf(what, sizeof(what), "sqs parse: SendMessageBatch reply %s is %s, no crash",
+				 batch_cases[i].body, aws_status_name(batch_cases[i].want));
+		survives(what, check_batch_case, &batch_cases[i]);
+	}
+	for (i = 0; i < sizeof(receive_cases) / sizeof(receive_cases[0]); i++)
+	{
+		snprintf(what, sizeof(what), "sqs parse: ReceiveMessage reply %s is %s, no crash",
+				 receive_cases[i].body, aws_status_name(receive_cases[i].want));
+		survives(what, check_receive_case, &receive_cases[i]);
+	}
 }
 
 /* A provider + client for endpoint; token may be NULL. */
@@ -515,6 +708,7 @@ mode_parse(void)
 		   "sqs parse: an entry missing from both lists counts as failed");
 	st = sqs_parse_send_message_batch(200, "not json", ent, 3, res, &nfailed, &e);
 	report(st == AWS_EPARSE, "sqs parse: a 200 with a non-JSON body is AWS_EPARSE");
+	parse_hostile();
 	return failures ? 1 : 0;
 }
 
@@ -583,6 +777,106 @@ mode_down(const char *endpoint)
 	return failures ? 1 : 0;
 }
 
+static const char *hostile_endpoint;
+
+/* Make the reply double answer every later request with status and body. */
+static void
+set_reply(long status, const char *body)
+{
+	CURL	   *easy = curl_easy_init();
+	aws_http_response resp = {0};
+	char		url[512],
+				err[256];
+
+	snprintf(url, sizeof(url), "%s_reply?status=%ld", hostile_endpoint, status);
+	if (aws_http_perform(easy, "PUT", url, NULL, body, strlen(body), 2000, &resp, err, sizeof(err)) != AWS_OK ||
+		resp.status != 200)
+		printf("# could not set the double's reply: %s\n", err);
+	aws_http_response_free(&resp);
+	curl_easy_cleanup(easy);
+}
+
+/* One hostile reply served to one blocking call. */
+typedef struct wire_case
+{
+	const char *call;			/* "queue-url", "receive", "send", "delete" */
+	long		status;
+	const char *body;
+	aws_status	want;
+} wire_case;
+
+/* Child side of a wire_case: a fresh client, one call. */
+static int
+check_wire_case(const void *arg)
+{
+	const wire_case *c = arg;
+	aws_credentials_provider *prov;
+	sqs_client *cl = make_client(hostile_endpoint, "us-east-1", NULL, &prov, 0);
+	const char *q = "http://127.0.0.1/000000000000/q";
+	sqs_error	e;
+	aws_status	st = AWS_EINVAL;
+
+	if (strcmp(c->call, "queue-url") == 0)
+	{
+		char	   *url = NULL;
+
+		st = sqs_get_queue_url(cl, "q", &url, &e);
+		free(url);
+	}
+	else if (strcmp(c->call, "receive") == 0)
+	{
+		sqs_receive_options ro = {10, 0, -1};
+		sqs_message *m;
+		size_t		n;
+
+		st = sqs_receive_message(cl, q, &ro, &m, &n, &e);
+		sqs_messages_free(m, n);
+	}
+	else if (strcmp(c->call, "send") == 0)
+	{
+		sqs_send_result res[3];
+		size_t		nfailed;
+
+		st = sqs_send_message_batch(cl, q, abc, 3, res, &nfailed, &e);
+	}
+	else if (strcmp(c->call, "delete") == 0)
+		st = sqs_delete_message(cl, q, "r", &e);
+	show(c->call, st, &e);
+	sqs_client_free(cl);
+	aws_credentials_provider_free(prov);
+	return st == c->want && one_line(e.message);
+}
+
+/* Hostile replies through the blocking calls (test/reply_double.py). */
+static int
+mode_hostile(const char *endpoint)
+{
+	static const wire_case cases[] = {
+		{"queue-url", 200, "{\"QueueUrl\":null}", AWS_EPARSE},
+		{"queue-url", 200, "{\"QueueUrl\":[\"http://x/\"]}", AWS_EPARSE},
+		{"queue-url", 400, "{\"__type\":null}", AWS_EHTTP},
+		{"queue-url", 400, "{\"__type\":\"com.amazonaws.sqs#QueueDoesNotExist\",\"message\":null}", AWS_ESERVICE},
+		{"receive", 200, "{\"Messages\":[{\"MessageId\":\"m\",\"ReceiptHandle\":\"r\",\"Body\":\"b\",\"Attributes\":{\"ApproximateReceiveCount\":null}}]}", AWS_OK},
+		{"receive", 200, "{\"Messages\":[{\"MessageId\":null,\"ReceiptHandle\":\"r\",\"Body\":\"b\"}]}", AWS_EPARSE},
+		{"receive", 200, "{\"Messages\":[{\"MessageId\":\"m\",\"ReceiptHandle\":\"r\",\"Body\":null}]}", AWS_EPARSE},
+		{"send", 200, "{\"Successful\":[{\"Id\":null}]}", AWS_EPARSE},
+		{"send", 200, "{\"Failed\":[{\"Id\":\"a\",\"Code\":null,\"Message\":null,\"SenderFault\":null}]}", AWS_OK},
+		{"send", 500, "{\"__type\":\"InternalFailure\",\"message\":\"first\\nsecond\"}", AWS_ESERVICE},
+		{"delete", 200, "{} and more", AWS_EPARSE},
+	};
+	char		what[512];
+
+	hostile_endpoint = endpoint;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		set_reply(cases[i].status, cases[i].body);
+		snprintf(what, sizeof(what), "sqs %s: reply HTTP %ld %s gives %s, on one line, no crash",
+				 cases[i].call, cases[i].status, cases[i].body, aws_status_name(cases[i].want));
+		survives(what, check_wire_case, &cases[i]);
+	}
+	return failures ? 1 : 0;
+}
+
 /* Two blocking batches on one client, for the capture listener. */
 static int
 mode_send(const char *endpoint, const char *token)
@@ -630,12 +924,14 @@ main(int argc, char **argv)
 		rc = mode_down(argv[2]);
 	else if (argc == 4 && strcmp(argv[1], "send") == 0)
 		rc = mode_send(argv[2], argv[3]);
+	else if (argc == 3 && strcmp(argv[1], "hostile") == 0)
+		rc = mode_hostile(argv[2]);
 	else if (argc == 2 && strcmp(argv[1], "parse") == 0)
 		rc = mode_parse();
 	else if (argc == 7 && strcmp(argv[1], "build-sign") == 0)
 		rc = mode_build_sign(argv[2], argv[3], argv[4], argv[5], argv[6]);
 	else
-		fprintf(stderr, "usage: sqs_test emulator ENDPOINT | down ENDPOINT | send ENDPOINT TOKEN|- | parse | build-sign ENDPOINT REGION EPOCH TOKEN|- BODY_FILE\n");
+		fprintf(stderr, "usage: sqs_test emulator ENDPOINT | down ENDPOINT | send ENDPOINT TOKEN|- | parse | hostile ENDPOINT | build-sign ENDPOINT REGION EPOCH TOKEN|- BODY_FILE\n");
 	curl_global_cleanup();
 	return rc;
 }

@@ -854,8 +854,9 @@ merge_results(analysis_result *r, job *jobs, size_t njobs, const analysis_option
 				r->files[f].top_author = order[r->files[f].top_author];
 			for (uint32_t k = 0; k < r->files[f].nby_author; k++)
 				r->files[f].by_author[k].author = (uint32_t) order[r->files[f].by_author[k].author];
-			qsort(r->files[f].by_author, r->files[f].nby_author, sizeof(analysis_file_author),
-				  file_author_cmp);
+			if (r->files[f].nby_author > 1)	/* by_author is NULL when empty */
+				qsort(r->files[f].by_author, r->files[f].nby_author, sizeof(analysis_file_author),
+					  file_author_cmp);
 		}
 		free(order);
 	}

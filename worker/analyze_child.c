@@ -234,6 +234,10 @@ analyze_child_main(int argc, char **argv)
 		authors[nauthors++] = line;
 
 	rl.rlim_cur = rl.rlim_max = strtoull(argv[4], NULL, 10);
+#ifdef __SANITIZE_ADDRESS__
+	/* make SANITIZE=1: ASan reserves terabytes of address space for shadow */
+	rl.rlim_cur = rl.rlim_max = 0;
+#endif
 	if (rl.rlim_cur > 0 && setrlimit(RLIMIT_AS, &rl) != 0)
 		return child_error("could not set the analysis memory limit");
 

@@ -96,6 +96,10 @@ clone_limits_default(clone_limits *limits)
 	limits->max_objects = 10000000;		/* 10 M objects */
 	limits->timeout_s = 900;
 	limits->max_memory = 4ULL << 30;	/* 4 GiB address space */
+#ifdef __SANITIZE_ADDRESS__
+	/* make SANITIZE=1: ASan reserves terabytes of address space for shadow */
+	limits->max_memory = 0;
+#endif
 }
 
 /*

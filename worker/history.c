@@ -372,7 +372,8 @@ pair_renames(git_repository *repo, hchanges *c)
 		}
 		git_blob_free(ab);
 	}
-	qsort(pairs, npairs, sizeof(hpair), hpair_cmp);
+	if (npairs > 1)				/* qsort(NULL, 0, ...) is undefined */
+		qsort(pairs, npairs, sizeof(hpair), hpair_cmp);
 	for (size_t i = 0; i < npairs; i++)
 	{
 		hchange    *d = &c->v[pairs[i].del],

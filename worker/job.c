@@ -32,6 +32,7 @@
 #include <json-c/json.h>
 
 #include "analysis.h"
+#include "aws_http.h"
 #include "analyze_child.h"
 #include "seal.h"
 
@@ -40,38 +41,24 @@ volatile sig_atomic_t worker_stop = 0;
 /*
  * Log one event as one line on stderr, with a UTC timestamp.  Messages from
  * libpq, libcurl and libgit2 may carry newlines, tabs or other control
- * characters: each run of them becomes one space, and trailing space is
- * dropped, so a log line never spans lines.
+ * characters: aws_text_one_line turns each run of them into one space, so a
+ * log line never spans lines.
  */
 void
 worker_log(const char *fmt,...)
 {
 	char		ts[32],
-				msg[4096],
 				line[4096];
 	time_t		now = time(NULL);
 	struct tm	tm;
 	va_list		ap;
-	size_t		n = 0;
 
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	for (const unsigned char *c = (const unsigned char *) msg; *c && n < sizeof(line) - 1; c++)
-	{
-		if (*c < 0x20 || *c == 0x7f)
-		{
-			if (n > 0 && line[n - 1] != ' ')
-				line[n++] = ' ';
-		}
-		else
-			line[n++] = (char) *c;
-	}
-	while (n > 0 && line[n - 1] == ' ')
-		n--;
-	line[n] = '\0';
+	aws_text_one_line(line);
 	fprintf(stderr, "%s sesami-worker: %s\n", ts, line);
 }
 

@@ -1,17 +1,10 @@
 /*
- * fuzz_manifests.c — libFuzzer target for the manifest parsers and the
- * language classifier (not part of the pass/fail suite: it runs until
- * stopped).  The first input byte picks a path (so a manifest kind), the rest
- * is the file's content.
- *
- *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Iworker \
- *     -o /tmp/fuzz test/fuzz_manifests.c worker/glob.c worker/jsonutf8.c worker/stack.c \
- *     worker/stack_manifests.c worker/stack_rules.c worker/languages.c \
- *     worker/languages_table.c $(pkg-config --cflags --libs json-c libxml-2.0 yaml-0.1)
- *   /tmp/fuzz -max_total_time=120 -max_len=4096 CORPUS_DIR
+ * manifests.c — libFuzzer target for the tech-stack manifest parsers
+ * (worker/stack_manifests.c: JSON, XML, YAML, TOML and the line formats)
+ * and the language classifier.  The first input byte picks a path (so a
+ * manifest kind), the rest is the file's content.  Built by test/fuzz/Makefile.
  */
-#include <stddef.h>
-#include <stdint.h>
+#include "fuzz.h"
 
 #include "languages.h"
 #include "stack.h"
