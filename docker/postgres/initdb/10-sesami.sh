@@ -1,14 +1,17 @@
 #!/bin/bash
-# First start of an empty data directory (official image's initdb hook):
+# First start of an empty data directory (docker/postgres/entrypoint.sh runs it):
 # create the roles PostgREST and the worker use, then the extension.
 #
 #   sesami_anon, sesami_user, sesami_worker   NOLOGIN; what the API grants to
 #   authenticator        LOGIN NOINHERIT; PostgREST connects as it and
-#                        switches to the JWT's role (or sesami_anon)
+#                        switches to the JWT's role (or sesami_anon); it is
+#                        granted sesami_anon and sesami_user only, so no API
+#                        request can act as the worker
 #   sesami_worker_login  LOGIN; the worker's DATABASE_URL user, a member of
 #                        sesami_worker
 #
-# Passwords come from AUTHENTICATOR_PASSWORD and WORKER_DB_PASSWORD; a login
+# Passwords come from AUTHENTICATOR_PASSWORD and WORKER_DB_PASSWORD (or their
+# _FILE variants, read by docker/postgres/entrypoint.sh); a login
 # role whose password is not set is left out (on AWS the operator creates the
 # login roles, docs/deploy.md).  Roles are created only when missing, so an
 # extension script that creates them too is not disturbed.
@@ -30,7 +33,7 @@ if [ -n "${AUTHENTICATOR_PASSWORD:-}" ]; then
 SELECT format('CREATE ROLE authenticator LOGIN NOINHERIT PASSWORD %L', :'authenticator_password')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'authenticator')
 \gexec
-GRANT sesami_anon, sesami_user, sesami_worker TO authenticator;
+GRANT sesami_anon, sesami_user TO authenticator;
 SQL
 else
 	echo "sesami initdb: AUTHENTICATOR_PASSWORD is not set; role authenticator not created" >&2
