@@ -13,7 +13,7 @@
 # nothing is left.
 #
 # Left out: the postgrest service (its image cannot be pulled here and it
-# cannot be built from Debian packages) and web (until web/ exists).
+# cannot be built from Debian packages); web runs only where web/ exists.
 #
 # Needs root (rootful podman), podman, runc, netavark, aardvark-dns,
 # podman-compose, debootstrap (scripts/debian-packages.txt).  Images are
@@ -86,7 +86,7 @@ dump_logs() {
 tb=$(date +%s)
 base=$(pm_base_image) || { notok "the Debian 12 base image (debootstrap) is made"; exit 1; }
 ok "the Debian 12 base image is there ($base)"
-inputs=$(git ls-files -co --exclude-standard -- Makefile sesami.control extension common worker docker \
+inputs=$(git ls-files -co --exclude-standard -- Makefile sesami.control extension common worker docker web \
 	test/github_double.py test/podman | sort)
 tag=ci-$({
 	echo "$base"
@@ -335,6 +335,25 @@ same "the worker's database connection uses TLS (pg_stat_ssl)" \
 same "and the server logged it as an SSL connection of sesami_worker_login" \
 	"$(pm logs "$(c postgres)" 2>&1 | grep -c 'connection authorized: user=sesami_worker_login database=sesami SSL enabled' | awk '{print ($1 > 0)}')" 1
 bg_pids=()
+
+# ---- the web front end, once web/ exists ---------------------------------
+if [ -f web/package.json ]; then
+	webport=$(free_port)
+	if build web docker/Dockerfile.web . docker/Dockerfile.web.dockerignore >/dev/null 2>&1 &&
+		(cd "$tmp" && SESAMI_WEB_PUBLISH=127.0.0.1:$webport SESAMI_API_URL=http://api.example.test \
+			"${compose[@]}" up -d --no-build web >"$tmp/up-web.log" 2>&1) &&
+		wait_for 30 curl -sf "http://127.0.0.1:$webport/index.html"; then
+		ok "the web image builds and serves web/dist"
+	else
+		notok "the web image builds and serves web/dist"
+		tail -20 "$tmp/build-web.log" "$tmp/up-web.log" 2>/dev/null | sed 's/^/#   /'
+	fi
+	same "web serves /config.json from the environment, next to index.html" \
+		"$(curl -s "http://127.0.0.1:$webport/config.json" | jq -c .)" \
+		'{"apiUrl":"http://api.example.test","githubClientId":"Iv1.sesamicomposetest"}'
+else
+	echo "# web/ does not exist in this tree: the web service is not run"
+fi
 
 # ---- down ----------------------------------------------------------------
 ids=$(pm ps -a -q --no-trunc --filter "label=io.podman.compose.project=$proj")
