@@ -14,7 +14,6 @@ OBJS = \
 	extension/sesami.o \
 	extension/jobs.o \
 	extension/submit.o \
-	extension/rows.o \
 	extension/repo_url.o \
 	extension/identity.o \
 	extension/dispatcher.o \
@@ -38,9 +37,9 @@ DATA_built = sesami--$(EXTVERSION).sql
 DATA = extension/sesami--0.1.0.sql extension/sesami--0.1.0--0.2.0.sql
 
 REGRESS = schema repo_url transitions api worker_api outbox
-REGRESS += auth submit
+REGRESS += auth submit profile
 REGRESS_OPTS = --inputdir=. --dbname=contrib_regression
-ISOLATION = claim submit_race
+ISOLATION = claim submit_race submit_isolation
 ISOLATION_OPTS = --inputdir=. --dbname=contrib_regression_iso
 
 PG_CONFIG ?= pg_config

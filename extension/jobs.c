@@ -24,12 +24,11 @@
  * change they describe.  NOTIFY and the latch wakeup are also delivered only
  * at commit.
  *
- * Those rows are inserted with sesami_insert_row (rows.c) rather than through
- * SPI: every submitted job writes one or two of them, and a planned INSERT per
- * row cost more than the job's own insert.  job_events and outbox carry no
- * foreign key to jobs for the same reason; the rows are only ever written
- * here, with the id of the row that fired the trigger, and statement triggers
- * on jobs delete (and truncate) them with their jobs.
+ * Those rows are inserted through SPI with statements prepared once per
+ * backend.  job_events and outbox carry no foreign key to jobs: the rows are
+ * only ever written here, with the id of the row that fired the trigger, a
+ * foreign-key check per row cost a planned query each, and statement
+ * triggers on jobs delete (and truncate) them with their jobs.
  */
 #include "postgres.h"
 
@@ -38,6 +37,7 @@
 #include "catalog/pg_type.h"
 #include "commands/async.h"
 #include "commands/trigger.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -72,6 +72,10 @@ static const bool transitions[JOB_NSTATUS][JOB_NSTATUS] = {
 	[JOB_PROCESSING] = {[JOB_QUEUED] = true,[JOB_COMPLETED] = true,
 	[JOB_FAILED] = true,[JOB_CANCELLED] = true},
 };
+
+/* Prepared statements, kept for the life of the backend. */
+static SPIPlanPtr audit_plan = NULL;
+static SPIPlanPtr outbox_plan = NULL;
 
 PG_FUNCTION_INFO_V1(sesami_job_state_machine);
 PG_FUNCTION_INFO_V1(sesami_job_transitions);
@@ -126,46 +130,51 @@ row_text(HeapTuple tuple, TupleDesc tupdesc, const char *name, bool *isnull)
 	return heap_getattr(tuple, column(tupdesc, name), tupdesc, isnull);
 }
 
-/* The sesami.job_status value of a label. */
-static Datum
-status_datum(JobStatus status, Oid enumtype)
-{
-	return DirectFunctionCall2(enum_in, CStringGetDatum(job_status_names[status]),
-							   ObjectIdGetDatum(enumtype));
-}
-
 /* Insert the audit row for a job entering "to" (from may be -1: a new job). */
 static void
 write_audit(HeapTuple tuple, TupleDesc tupdesc, int from, JobStatus to)
 {
-	Oid			enumtype = TupleDescAttr(tupdesc, column(tupdesc, "status") - 1)->atttypid;
-	SesamiNewRow row;
+	static Oid	argtypes[7] = {INT8OID, TEXTOID, TEXTOID, INT4OID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[7];
+	char		nulls[7] = "       ";
 	bool		isnull;
-	Datum		d;
+	int			rc;
 
-	sesami_new_row(&row, "job_events");
-	sesami_set_value(&row, "job_id", Int64GetDatum(row_int(tuple, tupdesc, "id")), false);
-	sesami_set_value(&row, "from_status", from < 0 ? (Datum) 0 : status_datum(from, enumtype), from < 0);
-	sesami_set_value(&row, "to_status", status_datum(to, enumtype), false);
-	sesami_set_value(&row, "attempt", Int32GetDatum((int32) row_int(tuple, tupdesc, "attempt")), false);
+	sesami_keep_plan(&audit_plan,
+					 "INSERT INTO sesami.job_events "
+					 "(job_id, from_status, to_status, attempt, actor, worker_id, reason) "
+					 "VALUES ($1, $2::sesami.job_status, $3::sesami.job_status, $4, $5, $6, $7)",
+					 7, argtypes);
+
+	values[0] = Int64GetDatum(row_int(tuple, tupdesc, "id"));
+	if (from < 0)
+		nulls[1] = 'n';
+	else
+		values[1] = CStringGetTextDatum(job_status_names[from]);
+	values[2] = CStringGetTextDatum(job_status_names[to]);
+	values[3] = Int32GetDatum((int32) row_int(tuple, tupdesc, "attempt"));
 	/* the role the request runs as (SET ROLE), not a SECURITY DEFINER owner */
-	sesami_set_value(&row, "actor",
-					 CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false)), false);
-	d = row_text(tuple, tupdesc, "worker_id", &isnull);
-	sesami_set_value(&row, "worker_id", d, isnull);
+	values[4] = CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false));
+	values[5] = row_text(tuple, tupdesc, "worker_id", &isnull);
+	if (isnull)
+		nulls[5] = 'n';
 	/* the reason: the job's error when it fails or is retried */
+	nulls[6] = 'n';
 	if (to == JOB_FAILED || (from == JOB_PROCESSING && to == JOB_QUEUED))
 	{
-		d = row_text(tuple, tupdesc, "error", &isnull);
-		sesami_set_value(&row, "reason", d, isnull);
+		values[6] = row_text(tuple, tupdesc, "error", &isnull);
+		if (!isnull)
+			nulls[6] = ' ';
 	}
 	else if (to == JOB_CANCELLED)
-		sesami_set_value(&row, "reason", CStringGetTextDatum("cancelled"), false);
-	else
-		sesami_set_value(&row, "reason", (Datum) 0, true);
-	sesami_set_value(&row, "at", TimestampTzGetDatum(GetCurrentTimestamp()), false);
-	(void) sesami_insert_row(&row, InvalidOid, NULL);
-	sesami_close_row(&row);
+	{
+		values[6] = CStringGetTextDatum("cancelled");
+		nulls[6] = ' ';
+	}
+
+	rc = SPI_execute_plan(audit_plan, values, nulls, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "could not write the job's audit row: %s", SPI_result_code_string(rc));
 }
 
 /*
@@ -179,17 +188,18 @@ announce_job(HeapTuple tuple, TupleDesc tupdesc, bool via_outbox)
 
 	if (via_outbox)
 	{
-		TimestampTz now = GetCurrentTransactionStartTimestamp();
-		SesamiNewRow row;
+		static Oid	argtypes[2] = {INT8OID, INT4OID};
+		Datum		values[2];
+		int			rc;
 
-		sesami_new_row(&row, "outbox");
-		sesami_set_value(&row, "job_id", Int64GetDatum(job_id), false);
-		sesami_set_value(&row, "attempt", Int32GetDatum((int32) row_int(tuple, tupdesc, "attempt")), false);
-		sesami_set_value(&row, "created_at", TimestampTzGetDatum(now), false);
-		sesami_set_value(&row, "available_at", TimestampTzGetDatum(now), false);
-		sesami_set_value(&row, "send_attempts", Int32GetDatum(0), false);
-		(void) sesami_insert_row(&row, InvalidOid, NULL);
-		sesami_close_row(&row);
+		sesami_keep_plan(&outbox_plan,
+						 "INSERT INTO sesami.outbox (job_id, attempt) VALUES ($1, $2)",
+						 2, argtypes);
+		values[0] = Int64GetDatum(job_id);
+		values[1] = Int32GetDatum((int32) row_int(tuple, tupdesc, "attempt"));
+		rc = SPI_execute_plan(outbox_plan, values, NULL, false, 0);
+		if (rc != SPI_OK_INSERT)
+			elog(ERROR, "could not write the job's outbox row: %s", SPI_result_code_string(rc));
 		sesami_wake_dispatcher_at_commit();
 	}
 	else
@@ -265,6 +275,8 @@ after_row(TriggerData *trigdata, bool is_insert)
 	if (from == (int) to || (is_insert && sesami_restoring))
 		return;
 
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
 	write_audit(tuple, tupdesc, from, to);
 	/* pending -> queued is the dispatcher's own hand-over: nothing to announce */
 	if (to == JOB_PENDING)
@@ -273,6 +285,7 @@ after_row(TriggerData *trigdata, bool is_insert)
 		announce_job(tuple, tupdesc, sesami_task_service == SESAMI_TASK_SQS);
 	else if (to == JOB_QUEUED && from < 0)
 		announce_job(tuple, tupdesc, false);
+	SPI_finish();
 }
 
 /*

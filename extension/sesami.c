@@ -19,6 +19,7 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
@@ -377,4 +378,37 @@ sesami_relid(const char *name)
 				 errmsg("relation \"sesami.%s\" does not exist", name),
 				 errhint("Is the sesami extension installed in this database?")));
 	return relid;
+}
+
+/* A column's attribute number, or an error naming the missing column. */
+int
+sesami_attnum(TupleDesc tupdesc, const char *name)
+{
+	int			attnum = SPI_fnumber(tupdesc, name);
+
+	if (attnum <= 0)
+		elog(ERROR, "sesami table has no column \"%s\"", name);
+	return attnum;
+}
+
+/*
+ * Prepare a statement the first time it is needed and keep it for the life
+ * of the backend (the plan cache re-plans it after DDL on what it reads).
+ * The caller is connected to SPI.
+ */
+SPIPlanPtr
+sesami_keep_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
+{
+	if (*slot == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
+				 SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		*slot = plan;
+	}
+	return *slot;
 }

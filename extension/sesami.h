@@ -12,6 +12,8 @@
 #include "postgres.h"
 
 #include "access/htup.h"
+#include "access/tupdesc.h"
+#include "executor/spi.h"
 #include "storage/latch.h"
 #include "utils/relcache.h"
 #include "storage/spin.h"
@@ -78,6 +80,8 @@ extern SesamiShared *sesami_shared;
 extern void sesami_wake_dispatcher_at_commit(void);
 extern void sesami_wake_dispatcher(int except);
 extern Oid	sesami_relid(const char *name);
+extern int	sesami_attnum(TupleDesc tupdesc, const char *name);
+extern SPIPlanPtr sesami_keep_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes);
 
 /* repo_url.c: a validated repository URL, normalised, and its parts */
 typedef struct SesamiRepoUrl
@@ -90,21 +94,6 @@ typedef struct SesamiRepoUrl
 
 extern bool sesami_hostname_is_valid(const char *host, const char **reason);
 extern void sesami_repo_url_parse(text *url, SesamiRepoUrl *out);
-
-/* rows.c: insert a row without planning a statement (see the file header) */
-typedef struct SesamiNewRow
-{
-	Relation	rel;
-	Datum	   *values;
-	bool	   *nulls;
-	bool	   *set;
-} SesamiNewRow;
-
-extern int	sesami_attnum(TupleDesc tupdesc, const char *name);
-extern void sesami_new_row(SesamiNewRow *row, const char *relname);
-extern void sesami_set_value(SesamiNewRow *row, const char *name, Datum value, bool isnull);
-extern HeapTuple sesami_insert_row(SesamiNewRow *row, Oid arbiter, HeapTuple *existing);
-extern void sesami_close_row(SesamiNewRow *row);
 
 /* identity.c */
 extern bool sesami_claimed_account(int64 *id);

@@ -70,7 +70,7 @@ SELECT pg_temp.call(format('SELECT api.job_result(%s)', :a1));
 SELECT pg_temp.call(format($$UPDATE sesami.jobs SET status = 'cancelled' WHERE id = %s RETURNING id$$, :a1));
 SELECT pg_temp.call($$INSERT INTO sesami.jobs (account_id, repo_url, repo_host, repo_owner, repo_name, max_attempts) VALUES (1, 'x', 'x', 'x', 'x', 1) RETURNING id$$);
 SELECT pg_temp.call('SELECT count(*) FROM sesami.outbox');
-SELECT pg_temp.call(format('SELECT job_id FROM api.worker_claim_next(%L)', 'bob-as-worker'));
+SELECT pg_temp.call(format('SELECT job_id FROM worker.claim_next(%L)', 'bob-as-worker'));
 COMMIT;
 
 -- alice's job is untouched by bob's attempts
@@ -90,8 +90,8 @@ COMMIT;
 
 -- a worker completes alice's first job
 SET ROLE sesami_worker;
-SELECT job_id = :a1 AS claimed_a1 FROM api.worker_claim_job(:a1, 0, 'worker-1');
-SELECT api.worker_complete(:a1, 1, '{"schema": "sesami.analysis/1", "user": {"lines": 42}}');
+SELECT job_id = :a1 AS claimed_a1 FROM worker.claim_job(:a1, 0, 'worker-1');
+SELECT worker.complete(:a1, 1, '{"schema": "sesami.analysis/1", "user": {"lines": 42}}');
 RESET ROLE;
 
 BEGIN;

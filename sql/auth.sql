@@ -134,9 +134,9 @@ SELECT status FROM api.submit_analysis('https://github.com/tokenless/repo');
 COMMIT;
 SET ROLE sesami_worker;
 SELECT repo_name, github_login, token_key_id, sesami.sealed_key_id(sealed_token) AS sealed_for
-FROM api.worker_claim_next('regress-worker');
+FROM worker.claim_next('regress-worker');
 SELECT repo_name, github_login, token_key_id, sealed_token IS NULL AS no_token
-FROM api.worker_claim_next('regress-worker');
+FROM worker.claim_next('regress-worker');
 RESET ROLE;
 
 -- key rotation helpers (superuser here)

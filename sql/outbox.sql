@@ -62,8 +62,8 @@ DELETE FROM sesami.outbox WHERE job_id = (SELECT id FROM sesami.jobs WHERE repo_
 -- a retryable failure in sqs mode queues the job again through the outbox
 SELECT id AS one_id FROM sesami.jobs WHERE repo_owner = 'olivia' AND repo_name = 'one' \gset
 SET ROLE sesami_worker;
-SELECT job_id = :one_id AS claimed, attempt FROM api.worker_claim_job(:one_id, 0, 'sqs-worker-1');
-SELECT api.worker_fail(:one_id, 1, 'clone timed out', true);
+SELECT job_id = :one_id AS claimed, attempt FROM worker.claim_job(:one_id, 0, 'sqs-worker-1');
+SELECT worker.fail(:one_id, 1, 'clone timed out', true);
 RESET ROLE;
 SELECT j.repo_name, j.status, o.attempt FROM sesami.outbox o JOIN sesami.jobs j ON j.id = o.job_id;
 

@@ -35,14 +35,22 @@ SELECT c.relname, c.relrowsecurity
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = 'sesami' AND c.relkind = 'r' ORDER BY 1;
 
--- api functions are callable only by the roles meant to call them
-SELECT p.proname,
+-- api (served by PostgREST) and worker (not served) functions are callable
+-- only by the roles meant to call them: no api function by the worker, no
+-- worker function by an API role
+SELECT n.nspname AS schema, p.proname,
 	   has_function_privilege('sesami_anon', p.oid, 'EXECUTE') AS anon,
 	   has_function_privilege('sesami_user', p.oid, 'EXECUTE') AS "user",
 	   has_function_privilege('sesami_worker', p.oid, 'EXECUTE') AS worker,
 	   p.prosecdef AS definer
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-WHERE n.nspname = 'api' ORDER BY 1;
+WHERE n.nspname IN ('api', 'worker') ORDER BY 1, 2;
+-- and who may look a name up in each schema
+SELECT n.nspname AS schema,
+	   has_schema_privilege('sesami_anon', n.oid, 'USAGE') AS anon,
+	   has_schema_privilege('sesami_user', n.oid, 'USAGE') AS "user",
+	   has_schema_privilege('sesami_worker', n.oid, 'USAGE') AS worker
+FROM pg_namespace n WHERE n.nspname IN ('api', 'worker', 'sesami') ORDER BY 1;
 
 -- no user role may write a table directly
 SELECT c.relname,

@@ -1,9 +1,10 @@
--- api.submit_analysis writes its job, audit and outbox rows without planning
--- a statement (extension/rows.c).  These checks hold that path to what the
--- executor would do: the row it returns is the api.jobs row, constraints and
--- triggers added to the tables still apply, deleting or truncating jobs takes
--- their history and outbox rows along (they have no foreign key), and a
--- table that grew a defaulted column is refused rather than written wrongly.
+-- api.submit_analysis (extension/submit.c) writes its job with a prepared
+-- INSERT, and the job's triggers (extension/jobs.c) its audit and outbox rows.
+-- These checks pin down: the row it returns is the api.jobs row, constraints
+-- and triggers added to the tables apply, a column added with a default gets
+-- it, and deleting or truncating jobs takes their history and outbox rows
+-- along (they have no foreign key).  Concurrent submits: specs/submit_race.spec
+-- and specs/submit_isolation.spec.
 
 INSERT INTO sesami.accounts (github_id, login) VALUES (7301, 'carol'), (7302, 'dave');
 SELECT json_build_object('sub', id::text, 'role', 'sesami_user')::text AS carol
@@ -78,13 +79,22 @@ DROP TABLE public.seen;
 DROP FUNCTION public.note_row();
 RESET sesami.task_service;
 
--- a column the C writer does not know, with a default: refused, nothing written
+-- a column added to the audit table with a default gets its default
 ALTER TABLE sesami.job_events ADD COLUMN note text DEFAULT 'x';
 SELECT pg_temp.try_submit(:'dave', 'https://github.com/dave/one');
+SELECT e.to_status, e.note FROM sesami.job_events e JOIN sesami.jobs j ON j.id = e.job_id
+WHERE j.account_id = (:'dave'::jsonb ->> 'sub')::bigint;
 ALTER TABLE sesami.job_events DROP COLUMN note;
+-- and once it is dropped again, submits go on (the prepared INSERT is re-planned)
+SELECT pg_temp.submit(:'dave', 'https://github.com/dave/uno') ->> 'repository' AS repository;
 SELECT count(*) AS dave_jobs FROM sesami.jobs WHERE account_id = (:'dave'::jsonb ->> 'sub')::bigint;
--- a dropped column is skipped
-SELECT pg_temp.submit(:'dave', 'https://github.com/dave/one') ->> 'repository' AS repository;
+
+-- a trigger that skips the insert is an error, not an endless retry
+CREATE FUNCTION public.skip_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER skip_before BEFORE INSERT ON sesami.jobs FOR EACH ROW EXECUTE FUNCTION public.skip_row();
+SELECT pg_temp.try_submit(:'dave', 'https://github.com/dave/skipped');
+DROP TRIGGER skip_before ON sesami.jobs;
+DROP FUNCTION public.skip_row();
 
 -- deleting jobs, directly or with their account, deletes their audit and outbox rows
 SET sesami.task_service = 'sqs';

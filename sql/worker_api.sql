@@ -45,21 +45,21 @@ SELECT pg_temp.call('SELECT count(*) FROM sesami.jobs');
 -- claim_next hands out the oldest queued job with what the worker needs
 SELECT job_id = :j1 AS is_j1, attempt, repo_url, repo_owner, repo_name, github_login, emails,
 	   lease_expires_at > now() AS leased
-FROM api.worker_claim_next('worker-a');
-SELECT job_id = :j2 AS is_j2, attempt FROM api.worker_claim_next('worker-b');
+FROM worker.claim_next('worker-a');
+SELECT job_id = :j2 AS is_j2, attempt FROM worker.claim_next('worker-b');
 
 -- claim by message: a stale or duplicate message claims nothing
-SELECT count(*) AS claimed FROM api.worker_claim_job(:j1, 0, 'worker-dup');
-SELECT count(*) AS claimed FROM api.worker_claim_job(:j3, 5, 'worker-stale');
-SELECT pg_temp.call('SELECT job_id FROM api.worker_claim_job(999999, 0, ''w'')');
-SELECT pg_temp.call(format('SELECT job_id FROM api.worker_claim_job(%s, 0, %L)', :j3, 'has space'));
-SELECT pg_temp.call(format('SELECT job_id FROM api.worker_claim_job(%s, 0, %L)', :j3, ''));
+SELECT count(*) AS claimed FROM worker.claim_job(:j1, 0, 'worker-dup');
+SELECT count(*) AS claimed FROM worker.claim_job(:j3, 5, 'worker-stale');
+SELECT pg_temp.call('SELECT job_id FROM worker.claim_job(999999, 0, ''w'')');
+SELECT pg_temp.call(format('SELECT job_id FROM worker.claim_job(%s, 0, %L)', :j3, 'has space'));
+SELECT pg_temp.call(format('SELECT job_id FROM worker.claim_job(%s, 0, %L)', :j3, ''));
 
 -- heartbeats: progress 0..1, lease extended; bad progress refused
-SELECT api.worker_heartbeat(:j1, 1, 0.25, 'clone');
-SELECT pg_temp.call(format('SELECT api.worker_heartbeat(%s, 1, 1.5, %L)', :j1, 'blame'));
-SELECT pg_temp.call(format('SELECT api.worker_heartbeat(%s, 1, %L, %L)', :j1, 'NaN', 'blame'));
-SELECT pg_temp.call(format('SELECT api.worker_heartbeat(%s, 2, 0.5, %L)', :j1, 'blame'));
+SELECT worker.heartbeat(:j1, 1, 0.25, 'clone');
+SELECT pg_temp.call(format('SELECT worker.heartbeat(%s, 1, 1.5, %L)', :j1, 'blame'));
+SELECT pg_temp.call(format('SELECT worker.heartbeat(%s, 1, %L, %L)', :j1, 'NaN', 'blame'));
+SELECT pg_temp.call(format('SELECT worker.heartbeat(%s, 2, 0.5, %L)', :j1, 'blame'));
 RESET ROLE;
 SELECT status, progress, stage, worker_id FROM sesami.jobs WHERE id = :j1;
 
@@ -71,26 +71,26 @@ RESET ROLE;
 SELECT status, attempt, worker_id, error FROM sesami.jobs WHERE id = :j1;
 SET ROLE sesami_worker;
 -- worker-c takes it over as attempt 2
-SELECT attempt FROM api.worker_claim_job(:j1, 1, 'worker-c');
+SELECT attempt FROM worker.claim_job(:j1, 1, 'worker-c');
 -- worker-a comes back: every write-back of attempt 1 is refused
-SELECT pg_temp.call(format('SELECT api.worker_heartbeat(%s, 1, 0.9, %L)', :j1, 'blame'));
-SELECT pg_temp.call(format('SELECT api.worker_complete(%s, 1, %L)', :j1, '{"stale": true}'));
-SELECT pg_temp.call(format('SELECT api.worker_fail(%s, 1, %L, false)', :j1, 'stale failure'));
+SELECT pg_temp.call(format('SELECT worker.heartbeat(%s, 1, 0.9, %L)', :j1, 'blame'));
+SELECT pg_temp.call(format('SELECT worker.complete(%s, 1, %L)', :j1, '{"stale": true}'));
+SELECT pg_temp.call(format('SELECT worker.fail(%s, 1, %L, false)', :j1, 'stale failure'));
 -- attempt 2 completes; a duplicate completion is refused; one result only
-SELECT api.worker_complete(:j1, 2, '{"fresh": true}');
-SELECT pg_temp.call(format('SELECT api.worker_complete(%s, 2, %L)', :j1, '{"again": true}'));
-SELECT pg_temp.call(format('SELECT api.worker_complete(%s, 2, %L)', :j2, '[1, 2]'));
+SELECT worker.complete(:j1, 2, '{"fresh": true}');
+SELECT pg_temp.call(format('SELECT worker.complete(%s, 2, %L)', :j1, '{"again": true}'));
+SELECT pg_temp.call(format('SELECT worker.complete(%s, 2, %L)', :j2, '[1, 2]'));
 RESET ROLE;
 SELECT job_id = :j1 AS is_j1, attempt, result FROM sesami.results;
 
 -- failures: retryable with attempts left -> queued; otherwise failed
 SET ROLE sesami_worker;
-SELECT api.worker_fail(:j2, 1, 'could not resolve host', true);
-SELECT attempt FROM api.worker_claim_job(:j2, 1, 'worker-b');
-SELECT api.worker_fail(:j2, 2, 'could not resolve host', true);
-SELECT attempt FROM api.worker_claim_job(:j2, 2, 'worker-b');
-SELECT api.worker_fail(:j2, 3, 'could not resolve host', true);
-SELECT pg_temp.call(format('SELECT api.worker_fail(%s, 3, NULL, true)', :j3));
+SELECT worker.fail(:j2, 1, 'could not resolve host', true);
+SELECT attempt FROM worker.claim_job(:j2, 1, 'worker-b');
+SELECT worker.fail(:j2, 2, 'could not resolve host', true);
+SELECT attempt FROM worker.claim_job(:j2, 2, 'worker-b');
+SELECT worker.fail(:j2, 3, 'could not resolve host', true);
+SELECT pg_temp.call(format('SELECT worker.fail(%s, 3, NULL, true)', :j3));
 RESET ROLE;
 SELECT status, attempt, max_attempts, error, finished_at IS NOT NULL AS finished
 FROM sesami.jobs WHERE id = :j2;
@@ -100,7 +100,7 @@ SET sesami.max_attempts = 1;
 SELECT pg_temp.submit('wendy', 'https://github.com/w/four') AS j4 \gset
 RESET sesami.max_attempts;
 SET ROLE sesami_worker;
-SELECT attempt FROM api.worker_claim_job(:j4, 0, 'worker-d');
+SELECT attempt FROM worker.claim_job(:j4, 0, 'worker-d');
 RESET ROLE;
 UPDATE sesami.jobs SET lease_expires_at = now() - interval '1 second' WHERE id = :j4;
 SELECT sesami.reap_expired_leases() AS reaped;
@@ -108,7 +108,7 @@ SELECT status, error FROM sesami.jobs WHERE id = :j4;
 
 -- cancellation reaches the worker at its next heartbeat; it cannot complete
 SET ROLE sesami_worker;
-SELECT attempt FROM api.worker_claim_job(:j3, 0, 'worker-e');
+SELECT attempt FROM worker.claim_job(:j3, 0, 'worker-e');
 RESET ROLE;
 BEGIN;
 SELECT set_config('request.jwt.claims', json_build_object('sub', id::text)::text, true) IS NOT NULL AS set
@@ -117,8 +117,8 @@ SET LOCAL ROLE sesami_user;
 SELECT status FROM api.cancel_job(:j3);
 COMMIT;
 SET ROLE sesami_worker;
-SELECT api.worker_heartbeat(:j3, 1, 0.5, 'blame');
-SELECT pg_temp.call(format('SELECT api.worker_complete(%s, 1, %L)', :j3, '{}'));
+SELECT worker.heartbeat(:j3, 1, 0.5, 'blame');
+SELECT pg_temp.call(format('SELECT worker.complete(%s, 1, %L)', :j3, '{}'));
 RESET ROLE;
 
 -- the whole history of j1, as audited
@@ -128,6 +128,6 @@ FROM sesami.job_events WHERE job_id = :j1 ORDER BY id;
 -- a user cannot call worker functions
 BEGIN;
 SET LOCAL ROLE sesami_user;
-SELECT pg_temp.call($$SELECT job_id FROM api.worker_claim_next('me')$$);
+SELECT pg_temp.call($$SELECT job_id FROM worker.claim_next('me')$$);
 SELECT pg_temp.call('SELECT sesami.reap_expired_leases()');
 ROLLBACK;

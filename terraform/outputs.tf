@@ -13,6 +13,46 @@ output "frontend_bucket" {
   value       = module.frontend.bucket_name
 }
 
+output "frontend_distribution_id" {
+  description = "CloudFront distribution id of the front end (for the invalidation after an upload)."
+  value       = module.frontend.distribution_id
+}
+
+output "frontend_config" {
+  description = "The runtime config.json Terraform uploads next to index.html."
+  value       = module.frontend.config
+}
+
+output "postgres_connection_budget" {
+  description = "How max_connections is sized: PostgREST tasks x pool + Batch jobs + reserve."
+  value       = local.connection_budget
+}
+
+output "postgres_settings" {
+  description = "Settings the PostgreSQL host's boot script writes into postgresql.conf, by name."
+  value       = module.postgres.postgresql_settings
+}
+
+output "postgres_user_data" {
+  description = "The PostgreSQL host's rendered boot script (no secret in it)."
+  value       = module.postgres.user_data
+}
+
+output "postgres_readable_secret_arns" {
+  description = "Secrets the PostgreSQL host's role may read."
+  value       = module.postgres.readable_secret_arns
+}
+
+output "secret_arns" {
+  description = "Secrets Manager secret ARNs by key."
+  value       = module.secrets.arns
+}
+
+output "backup_bucket" {
+  description = "S3 bucket of the pgBackRest repository (WAL and backups)."
+  value       = module.postgres.backup_bucket
+}
+
 output "frontend_domain_name" {
   description = "CloudFront domain name of the front end."
   value       = module.frontend.distribution_domain_name

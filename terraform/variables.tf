@@ -173,3 +173,73 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "availability_zones" {
+  description = "Exactly two availability zones of the region (e.g. [\"eu-west-1a\", \"eu-west-1b\"]). The PostgreSQL host and its data volume live in the first; changing it would move them, so it is an input, not a data source."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.availability_zones) == 2 && length(distinct(var.availability_zones)) == 2
+    error_message = "availability_zones must name exactly two different zones."
+  }
+}
+
+variable "api_url" {
+  description = "Public HTTPS URL of the API (the host name api_certificate_arn covers, pointed at the load balancer); the web app's config.json and its Content-Security-Policy use it."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https://[A-Za-z0-9.-]+(:[0-9]+)?$", var.api_url))
+    error_message = "api_url must be https://<host>[:port], without a path or trailing slash."
+  }
+}
+
+variable "github_client_id" {
+  description = "Client ID of the GitHub OAuth app (public): sesami.github_client_id on the host and githubClientId in the web app's config.json. Its secret goes into the github-oauth-client secret."
+  type        = string
+}
+
+variable "worker_public_key" {
+  description = "The worker's X25519 public key, base64 of the 32 bytes (sesami.worker_public_key). Its private key goes into the worker-private-key secret."
+  type        = string
+}
+
+variable "worker_key_id" {
+  description = "Name of the worker key pair (sesami.worker_key_id), e.g. \"k-2026-12\"."
+  type        = string
+}
+
+variable "postgrest_db_pool" {
+  description = "Connections each PostgREST task keeps (PGRST_DB_POOL)."
+  type        = number
+  default     = 10
+}
+
+variable "postgres_reserved_connections" {
+  description = "Connections kept beyond PostgREST and Batch: superuser_reserved_connections (3), operators, the metrics exporter, backups."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.postgres_reserved_connections >= 5
+    error_message = "Reserve at least 5 connections (3 are the superuser's)."
+  }
+}
+
+variable "batch_on_demand_max_vcpus" {
+  description = "vCPU ceiling of the on-demand compute environment the job queue falls back to when Spot has no capacity (0 turns it off in effect)."
+  type        = number
+  default     = 16
+}
+
+variable "backup_retention_full" {
+  description = "Full pgBackRest backups (weekly) to keep; point-in-time recovery reaches back to the oldest."
+  type        = number
+  default     = 4
+}
+
+variable "backup_retention_diff" {
+  description = "Differential pgBackRest backups (daily) to keep."
+  type        = number
+  default     = 6
+}

@@ -246,14 +246,16 @@ privs=$(sq -c "SELECT string_agg(p.proname || ':' ||
 	has_function_privilege('sesami_worker', p.oid, 'EXECUTE')::text, ' ' ORDER BY p.proname)
 	FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'api'")
 anon_can=$(tr ' ' '\n' <<<"$privs" | grep -E ':true(true|false){2}$' | cut -d: -f1 | paste -sd,)
-same "anonymous can execute only api.login_github" "$anon_can" login_github
+same "anonymous can execute only api.login_github and api.card (the README card)" "$anon_can" card,login_github
+worker_can=$(tr ' ' '\n' <<<"$privs" | grep -E ':(true|false){2}true$' | cut -d: -f1 | paste -sd,)
+same "PostgREST's schema api holds no function the worker role may execute" "${worker_can:-none}" none
 req sesami_anon "$ANON" "SELECT id FROM api.submit_analysis('https://github.com/a/b');"
 same "anonymous: submit_analysis refused (42501)" "$STATE" 42501
 req sesami_anon "$ANON" "SELECT token FROM api.refresh_token();"
 same "anonymous: refresh_token refused (42501)" "$STATE" 42501
 req sesami_anon "$ANON" "SELECT count(*) FROM api.jobs;"
 same "anonymous: api.jobs refused (42501)" "$STATE" 42501
-req sesami_anon "$ANON" "SELECT job_id FROM api.worker_claim_next('w');"
+req sesami_anon "$ANON" "SELECT job_id FROM worker.claim_next('w');"
 same "anonymous: worker API refused (42501)" "$STATE" 42501
 req sesami_anon "$ANON" "SELECT count(*) FROM sesami.github_tokens;"
 same "anonymous: sesami.github_tokens refused (42501)" "$STATE" 42501
@@ -262,6 +264,10 @@ req "$ROLE_A" "$CA" "SELECT string_agg(login, ',') FROM sesami.accounts;"
 same "user (JWT role $ROLE_A): sees only their own account" "$OUT" octocat-renamed
 req "$ROLE_A" "$CA" "SELECT count(*) FROM sesami.github_tokens;"
 same "user: cannot read sealed tokens, not even their own (42501)" "$STATE" 42501
+for call in "claim_next('w')" "claim_job(1, 0, 'w')" "heartbeat(1, 1, 0.5, 'x')" "fail(1, 1, 'x', false)"; do
+	req "$ROLE_A" "$CA" "SELECT worker.$call;"
+	same "user: worker.${call%%(*} refused (42501)" "$STATE" 42501
+done
 req "$ROLE_A" "$CA" "SELECT token FROM api.login_github('x');"
 same "user: login_github is for anonymous only (42501)" "$STATE" 42501
 req "$ROLE_A" "$CA" "SELECT (sesami.issue_session($BOB)).token;"
@@ -295,11 +301,11 @@ done
 req sesami_worker "$W" "SELECT count(*) FROM sesami.tokens_to_reseal('k1');"
 same "worker: tokens_to_reseal refused (42501)" "$STATE" 42501
 sq -c "UPDATE sesami.jobs SET status = 'cancelled' WHERE status = 'queued' AND id <> $JOB_A" >/dev/null
-req sesami_worker "$W" "SELECT job_id, account_id, token_key_id, sealed_token FROM api.worker_claim_next('worker-1');"
+req sesami_worker "$W" "SELECT job_id, account_id, token_key_id, sealed_token FROM worker.claim_next('worker-1');"
 same "worker: claim returns A's job with the key id" "$(cut -d'|' -f1-3 <<<"$OUT")" "$JOB_A|$ACCT|k1"
 same "worker: the claim's sealed token opens to A's GitHub token" \
 	"$(cut -d'|' -f4 <<<"$OUT" | SESAMI_WORKER_PRIVATE_KEY=$PRIV1 $DRIVER unseal)" "$GH2"
-req sesami_worker "$W" "SELECT count(*) FROM api.worker_claim_next('worker-1');"
+req sesami_worker "$W" "SELECT count(*) FROM worker.claim_next('worker-1');"
 same "worker: nothing more to claim, so no other account's token" "$OUT" 0
 
 # --- key rotation: new key id seals new tokens; old ones re-sealed ---------

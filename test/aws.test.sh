@@ -9,7 +9,7 @@
 #     bitcode, SHLIB_LINK -lcurl -lcrypto -ljson-c);
 #  2. test drivers built with -Wall -Wextra -Werror and ASan/UBSan (leaks
 #     fail the run); SESAMI_NO_SANITIZE=1 builds them without sanitizers;
-#  3. SigV4: AWS's published vectors (../shared/test-data/sigv4), unit checks,
+#  3. SigV4: AWS's published vectors (test/sigv4-vectors), unit checks,
 #     and botocore (Debian python3-botocore, /usr/bin/python3) signing the
 #     same requests — including requests captured off the wire from the SQS
 #     client on a loopback listener;
@@ -24,7 +24,7 @@ cd "$root" || exit 1
 
 PY=/usr/bin/python3
 CC=${CC:-cc}
-VECTORS=../shared/test-data/sigv4
+VECTORS=test/sigv4-vectors
 tmp=$(mktemp -d /tmp/sesami-aws.XXXXXX)
 pids=()
 failed=0
@@ -123,7 +123,7 @@ fi
 if [ -d "$VECTORS/classic" ] && [ -d "$VECTORS/v4" ]; then
 	run_driver "sigv4 vectors" "$tmp/sigv4_vectors" vectors "$VECTORS"
 else
-	notok "sigv4 vectors: $VECTORS not found (CI clones shared/ beside the repo)"
+	notok "sigv4 vectors: $VECTORS not found"
 fi
 run_driver "sigv4 unit" "$tmp/sigv4_vectors" unit
 

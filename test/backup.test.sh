@@ -37,10 +37,10 @@ SELECT pg_temp.submit(1, 'https://github.com/ada/failed');
 SELECT pg_temp.submit(2, 'https://github.com/bob/cancelled');
 SELECT pg_temp.submit(2, 'https://github.com/bob/queued');
 SET ROLE sesami_worker;
-SELECT job_id FROM api.worker_claim_job(1, 0, 'w1');
-SELECT api.worker_complete(1, 1, '{"schema": "sesami.analysis/1", "user": {"lines": 7}}');
-SELECT job_id FROM api.worker_claim_job(2, 0, 'w1');
-SELECT api.worker_fail(2, 1, 'repository not found', false);
+SELECT job_id FROM worker.claim_job(1, 0, 'w1');
+SELECT worker.complete(1, 1, '{"schema": "sesami.analysis/1", "user": {"lines": 7}}');
+SELECT job_id FROM worker.claim_job(2, 0, 'w1');
+SELECT worker.fail(2, 1, 'repository not found', false);
 RESET ROLE;
 BEGIN;
 SELECT set_config('request.jwt.claims', '{"sub": "2"}', true);
@@ -81,7 +81,7 @@ fi
 same "sequences continue after the restored rows" \
 	"$(q "${db}_r" "SELECT nextval('sesami.jobs_id_seq') > (SELECT max(id) FROM sesami.jobs)")" t
 same "the restored queued job can be claimed" \
-	"$(psql -X -qAt -d "${db}_r" -c "SET ROLE sesami_worker" -c "SELECT job_id FROM api.worker_claim_next('w2')")" 4
+	"$(psql -X -qAt -d "${db}_r" -c "SET ROLE sesami_worker" -c "SELECT job_id FROM worker.claim_next('w2')")" 4
 same "the restored result is readable by its owner" \
 	"$(psql -X -qAt -d "${db}_r" -c "BEGIN" -c "SELECT set_config('request.jwt.claims', '{\"sub\": \"1\"}', true) IS NULL" -c "SET LOCAL ROLE sesami_user" -c "SELECT api.job_result(1) ->> 'schema'" -c "COMMIT")" "f
 sesami.analysis/1"

@@ -424,9 +424,9 @@ if [ -f "$(${PG_CONFIG:-pg_config} --sharedir 2>/dev/null)/extension/sesami.cont
 				SELECT count(*)::text FROM pg_extension WHERE extname = 'sesami'" | tr '\n' ' ')
 			want="authenticator:true,sesami_anon:false,sesami_user:false,sesami_worker:false,sesami_worker_login:true sesami_anon,sesami_user 1 "
 			if [ "$got" = "$want" ]; then
-				ok "initdb script creates the extension, NOLOGIN roles, authenticator granted sesami_anon and sesami_user only"
+				ok "initdb script creates the extension, NOLOGIN roles, and authenticator granted sesami_anon and sesami_user only"
 			else
-				notok "initdb script creates the extension, NOLOGIN roles, authenticator granted sesami_anon and sesami_user only"
+				notok "initdb script creates the extension, NOLOGIN roles, and authenticator granted sesami_anon and sesami_user only"
 				echo "#   got:  $got"
 				echo "#   want: $want"
 			fi

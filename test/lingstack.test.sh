@@ -652,6 +652,29 @@ jcheck "stack: a manifest over 1 MiB is skipped with a reason" "$tmp/stack.json"
 	'skipped("big/package.json").reason === "larger than 1 MiB" && !dep("npm","lodash")'
 jcheck "stack: output is complete and sorted (technologies by name, not truncated)" "$tmp/stack.json" \
 	'j.truncated === false && j.technologies.every((t,i,a) => i === 0 || a[i-1].name.localeCompare(t.name, "en", {sensitivity: "base"}) <= 0) && j.technologies.every(t => t.category && t.evidence.length > 0)'
+# A YAML alias bomb of a few KB (2,000-byte scalar, 8 levels of 10 aliases:
+# 200 GB once expanded) in a compose file: the conversion stops at its byte
+# budget, the file is skipped with a reason, and the scan stays small.
+Y="$tmp/yamlbomb"
+mkdir -p "$Y"
+python3 - "$Y/docker-compose.yml" <<'PYEOF'
+import sys
+lines = ['x-a: &a "%s"' % ("x" * 2000)]
+prev = "a"
+for i in range(1, 9):
+    lines.append("x-l%d: &l%d [%s]" % (i, i, ", ".join(["*" + prev] * 10)))
+    prev = "l%d" % i
+lines.append("services:\n  web:\n    image: nginx\n    environment: *%s" % prev)
+open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+PYEOF
+commit "$Y"
+/usr/bin/time -f '%M' -o "$tmp/bomb.rss" "$tmp/sd" "$Y" >"$tmp/bomb.json"
+rss=$(tail -1 "$tmp/bomb.rss")
+check "stack: a $(wc -c <"$Y/docker-compose.yml")-byte YAML alias bomb is scanned in bounded memory (max RSS ${rss} KiB < 64 MiB)" \
+	test "$rss" -lt 65536
+jcheck "stack: and the bomb is skipped with a reason" "$tmp/bomb.json" \
+	'skipped("docker-compose.yml").reason === "malformed docker-compose: YAML too large after alias expansion"'
+
 rules=$("$tmp/sd" --count-rules)
 check "stack: the rule table knows well over 150 technologies ($rules)" test "$rules" -gt 200
 

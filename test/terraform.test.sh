@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Offline checks of terraform/: formatting, module layout, typed and described
-# variables, exact provider pin matching the local mirror, init + validate of
-# the stack and of both environment roots, and `terraform test` with the mocked
-# AWS provider (one "ok" line per run block).
+# variables, exact provider pin matching the local mirror, the database's
+# volume and backup bucket protected with prevent_destroy, the PostgreSQL
+# host's scripts parse (bash -n), init + validate of the stack and of both
+# environment roots, and `terraform test` with the mocked AWS provider (one
+# "ok" line per run block).
 #
 # Nothing is downloaded: the AWS provider comes from the local mirror
 # (TF_PLUGIN_DIR, default /opt/tf-plugins).  If terraform or the mirror is
@@ -102,6 +104,54 @@ if grep -rnE '[A-Za-z0-9_./-]:latest\b' terraform --include='*.tf' --include='*.
 	sed 's/^/#   /' "$tmp/latest.txt"
 else
 	ok "no :latest image reference in terraform/"
+fi
+
+# The data volume and the backup bucket refuse to be destroyed by a plan.
+# `terraform test` destroys what its runs created when a file ends, which
+# prevent_destroy refuses; so, once this check has seen it in the tree, the copy
+# the tests run on has it lifted (the validations run on the copy as well: the
+# lifecycle flag changes no other behaviour).
+for r in 'aws_ebs_volume" "data' 'aws_s3_bucket" "backups'; do
+	if awk -v r="resource \"$r\"" 'index($0, r) == 1 { inres = 1 } inres && /prevent_destroy *= *true/ { found = 1 } inres && /^}/ { inres = 0 } END { exit !found }' \
+		terraform/modules/postgres_host/main.tf; then
+		ok "resource \"$r\" has prevent_destroy = true"
+	else
+		notok "resource \"$r\" has prevent_destroy = true"
+	fi
+done
+sed -i 's/prevent_destroy = true/prevent_destroy = false # lifted for terraform test/' "$tmp/tf/modules/postgres_host/main.tf"
+
+for f in terraform/modules/postgres_host/files/*.sh; do
+	check "$f parses (bash -n)" bash -n "$f"
+done
+# The boot script, rendered with stand-in values (its template uses plain
+# ${name} references, one replace() and $${ escapes), parses too, and so do
+# the scripts it writes through quoted heredocs.
+if python3 - terraform/modules/postgres_host "$tmp/render" <<'PY'
+import pathlib, re, sys
+src, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+out.mkdir()
+t = (src / "user_data.sh.tftpl").read_text()
+files = {"pgbackrest_conf": "pgbackrest-conf.sh", "pgbackrest_restore": "pgbackrest-restore.sh", "metrics": "sesami-metrics.sh"}
+def sub(m):
+    e = m.group(1)
+    if e.startswith("replace("):
+        return "vol0123456789abcdef0"
+    if e in files:
+        return (src / "files" / files[e]).read_text().rstrip("\n")
+    return {"postgresql_conf": "max_connections = 100", "pgbackrest_args": "--stanza sesami"}.get(e, "x-" + e)
+t = re.sub(r'(?<!\$)\$\{([^}]+)\}', sub, t).replace("$${", "${")
+(out / "user_data.sh").write_text(t)
+# Quoted heredocs that are scripts: cat >PATH <<'SH' ... SH
+for i, m in enumerate(re.finditer(r"^cat >(\S+) <<'SH'\n(.*?)^SH$", t, re.S | re.M)):
+    (out / f"heredoc{i}.sh").write_text(m.group(2))
+PY
+then
+	for f in "$tmp"/render/*.sh; do
+		check "rendered boot script: $(basename "$f") parses (bash -n)" bash -n "$f"
+	done
+else
+	notok "render the PostgreSQL host's boot script"
 fi
 
 # ---- init + validate (offline, provider from the mirror), and terraform test

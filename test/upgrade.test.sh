@@ -39,6 +39,20 @@ COMMIT;
 SQL
 }
 
+# A completed job with its result, stored before the update summarises results.
+result_fixture() {
+	psql -X -q -v ON_ERROR_STOP=1 -d "$1" >/dev/null <<'SQL'
+BEGIN;
+SELECT set_config('request.jwt.claims', '{"sub": "1"}', true);
+CREATE TEMP TABLE j ON COMMIT DROP AS
+	SELECT id, attempt FROM api.submit_analysis('https://github.com/ada/analysed');
+SELECT api.worker_complete(c.job_id, c.attempt,
+	'{"user": {"lines": 42, "share": 0.5, "commits": 3, "by_language": [{"language": "C", "lines": 42}]}}')
+FROM j, api.worker_claim_job(j.id, j.attempt, 'upgrade-test') c;
+COMMIT;
+SQL
+}
+
 dropdbs
 createdb "${db}_fresh" && createdb "${db}_old" || exit 1
 qd "${db}_fresh" "CREATE EXTENSION sesami" || notok "fresh install"
@@ -47,6 +61,7 @@ for old in $(ls extension/sesami--*.sql | sed -nE 's#^extension/sesami--([0-9.]+
 	dropdb --if-exists "${db}_old"; createdb "${db}_old" || exit 1
 	check "CREATE EXTENSION sesami VERSION '$old'" qd "${db}_old" "CREATE EXTENSION sesami VERSION '$old'"
 	check "a $old install takes a job" fixture "${db}_old"
+	check "a $old install stores a result" result_fixture "${db}_old"
 	check "ALTER EXTENSION sesami UPDATE from $old" qd "${db}_old" "ALTER EXTENSION sesami UPDATE"
 	same "$old updates to $current" "$(qd "${db}_old" "SELECT extversion FROM pg_extension WHERE extname = 'sesami'")" "$current"
 	catalog "${db}_fresh" >"$tmp/fresh.sql"
@@ -58,7 +73,11 @@ for old in $(ls extension/sesami--*.sql | sed -nE 's#^extension/sesami--([0-9.]+
 		head -80 "$tmp/diff"
 	fi
 	same "the job submitted under $old is kept" \
-		"$(qd "${db}_old" "SELECT repo_url || ' ' || status FROM sesami.jobs")" "https://github.com/ada/upgraded queued"
-	same "its audit row is kept" "$(qd "${db}_old" "SELECT count(*) FROM sesami.job_events")" 1
+		"$(qd "${db}_old" "SELECT repo_url || ' ' || status FROM sesami.jobs WHERE repo_name = 'upgraded'")" "https://github.com/ada/upgraded queued"
+	same "its audit row is kept" "$(qd "${db}_old" "SELECT count(*) FROM sesami.job_events e JOIN sesami.jobs j ON j.id = e.job_id WHERE j.repo_name = 'upgraded'")" 1
+	same "a result stored under $old gets its profile summary" \
+		"$(qd "${db}_old" "SELECT summary FROM sesami.results")" \
+		'{"lines": 42, "share": 0.5, "commits": 3, "languages": [{"lines": 42, "language": "C"}], "technologies": []}'
+	same "accounts from $old have private profiles" "$(qd "${db}_old" "SELECT profile_public FROM sesami.accounts")" f
 done
 exit $failed

@@ -178,6 +178,13 @@ SESAMI_MAX_FILE_BYTES=40 "$W" local --once >"$tmp/local6.log" 2>&1
 same "files over SESAMI_MAX_FILE_BYTES are skipped and listed, the job completes" \
 	"$(q "SELECT j.status || ' ' || (SELECT count(*) FROM jsonb_array_elements(r.result -> 'stats' -> 'skipped') s WHERE s ->> 'reason' = 'too large') FROM sesami.jobs j JOIN sesami.results r ON r.job_id = j.id WHERE j.id = $j5c")" "completed 2"
 
+# ---- the analysis runs in a child under SESAMI_MAX_ANALYSIS_BYTES ----
+j5d=$(submit 1 https://github.com/acme/big)
+SESAMI_MAX_ANALYSIS_BYTES=$((48 << 20)) "$W" local --once >"$tmp/analysis-limit.log" 2>&1
+same "an analysis over SESAMI_MAX_ANALYSIS_BYTES fails the job for good, saying so; the worker goes on (exit 0)" \
+	"$?/$(q "SELECT status || ' ' || attempt || ' ' || (error LIKE '%SESAMI_MAX_ANALYSIS_BYTES%') FROM sesami.jobs WHERE id = $j5d")" "0/failed 1 true"
+same "and no run directory is left behind" "$(find "$tmp/work" -mindepth 1 -maxdepth 1 | wc -l)" 0
+
 # ---- a cancelled job is not worked on ----
 j6=$(submit 1 https://github.com/acme/big)
 psql -X -qAt -d "$db" -c "BEGIN" -c "SELECT set_config('request.jwt.claims', '{\"sub\": \"1\"}', true) IS NULL" -c "SET LOCAL ROLE sesami_user" -c "SELECT status FROM api.cancel_job($j6)" -c "COMMIT" >/dev/null
@@ -189,7 +196,7 @@ same "a job cancelled before a worker got it stays cancelled" "$(q "SELECT statu
 git init -q --bare "$tmp/mirror/github.com/acme/stall.git"
 rm "$tmp/mirror/github.com/acme/stall.git/config"
 mkfifo "$tmp/mirror/github.com/acme/stall.git/config"
-stall_clones() { pgrep -f "sesami-worker _clone .*stall.git" | wc -l; }
+stall_clones() { pgrep -f "sesami-worker _clone $tmp/mirror/github.com/acme/stall.git" | wc -l; }
 lease() { q "SELECT extract(epoch FROM lease_expires_at) FROM sesami.jobs WHERE id = $1"; }
 j8=$(submit 1 https://github.com/acme/stall)
 SESAMI_CLONE_TIMEOUT=30 "$W" local --once >"$tmp/stall1.log" 2>&1 &
@@ -206,7 +213,7 @@ psql -X -qAt -d "$db" -c "BEGIN" -c "SELECT set_config('request.jwt.claims', '{\
 t0=$(date +%s)
 wait "$wpid"
 check "cancelling it stops the worker within a heartbeat ($(($(date +%s) - t0)) s), the clone process killed" \
-	[ $(($(date +%s) - t0)) -le 8 ] && [ "$(stall_clones)" = 0 ]
+	test $(($(date +%s) - t0)) -le 8 -a "$(stall_clones)" = 0
 same "the job stays cancelled" "$(q "SELECT status FROM sesami.jobs WHERE id = $j8")" cancelled
 j9=$(submit 1 https://github.com/acme/stall)
 SESAMI_CLONE_TIMEOUT=30 "$W" local --once >"$tmp/stall2.log" 2>&1 &
@@ -217,10 +224,58 @@ kill -TERM "$wpid"
 t0=$(date +%s)
 wait "$wpid"
 check "SIGTERM during a stalled clone stops the worker at once ($(($(date +%s) - t0)) s), the clone process killed" \
-	[ $(($(date +%s) - t0)) -le 3 ] && [ "$(stall_clones)" = 0 ]
+	test $(($(date +%s) - t0)) -le 3 -a "$(stall_clones)" = 0
 same "and the job goes back to the queue, saying why" \
 	"$(q "SELECT status || ' ' || (error LIKE '%stopped before the clone finished%') FROM sesami.jobs WHERE id = $j9")" "queued true"
 psql -X -qAt -d "$db" -c "BEGIN" -c "SELECT set_config('request.jwt.claims', '{\"sub\": \"1\"}', true) IS NULL" -c "SET LOCAL ROLE sesami_user" -c "SELECT status FROM api.cancel_job($j9)" -c "COMMIT" >/dev/null
+
+# A killed worker takes its clone process with it (PR_SET_PDEATHSIG).
+j9b=$(submit 1 https://github.com/acme/stall)
+SESAMI_CLONE_TIMEOUT=60 "$W" local --once >"$tmp/stall3.log" 2>&1 &
+wpid=$!
+wait_for "SELECT status = 'processing' AND stage = 'clone' FROM sesami.jobs WHERE id = $j9b"
+sleep 0.5
+before=$(stall_clones)
+kill -KILL "$wpid"
+wait "$wpid" 2>/dev/null
+for _ in $(seq 20); do [ "$(stall_clones)" = 0 ] && break; sleep 0.1; done
+check "SIGKILL of the worker mid-clone: its clone process ($before before) is gone within 2 s" \
+	test "$before" = 1 -a "$(stall_clones)" = 0
+for p in $(pgrep -f "sesami-worker _clone $tmp/mirror/github.com/acme/stall.git"); do kill -KILL "$p"; done
+q "SELECT api.worker_fail($j9b, 1, 'released by the test', false)" >/dev/null
+# A clone child enforces its own wall-time limit, whoever its parent is (here
+# this shell, which never kills it): `_clone SRC DEST BYTES OBJECTS MEMORY TIMEOUT PARENT_PID`.
+t0=$(date +%s)
+"$W" _clone "$tmp/mirror/github.com/acme/stall.git" "$tmp/stall-direct" 1000000 1000 0 2 $$ </dev/null >/dev/null 2>&1
+rc=$?
+t1=$(date +%s)
+check "a clone child whose parent does not watch it ends by itself at its timeout (exit $rc after $((t1 - t0)) s)" \
+	test "$rc" = 142 -a $((t1 - t0)) -ge 1 -a $((t1 - t0)) -le 5
+rm -rf "$tmp/stall-direct"
+# A clone timeout is a transient fault: the job goes back to the queue.
+j9c=$(submit 1 https://github.com/acme/stall)
+SESAMI_CLONE_TIMEOUT=2 "$W" local --once >"$tmp/stall4.log" 2>&1
+same "a clone timeout is retried (retryable), not failed on the first attempt" \
+	"$(q "SELECT status || ' ' || attempt || ' ' || (error LIKE 'clone did not finish within 2 seconds%') FROM sesami.jobs WHERE id = $j9c")/$(q "SELECT count(*) FROM sesami.job_events WHERE job_id = $j9c AND from_status = 'processing' AND to_status = 'queued'")" \
+	"failed 3 true/2"
+
+# ---- a GitHub token goes to its own host only ----
+$PY test/auth401_double.py "$tmp/auth.port" "$tmp/auth.log" &
+pids+=($!)
+for _ in $(seq 50); do [ -s "$tmp/auth.port" ] && break; sleep 0.1; done
+printf 'ghp_hostcheck' >"$tmp/tok"
+: >"$tmp/auth.log"
+"$W" _clone "http://127.0.0.1:$(cat "$tmp/auth.port")/acme/private.git" "$tmp/auth-clone" 1000000 1000 0 20 $$ \
+	<"$tmp/tok" >"$tmp/auth-clone.out" 2>&1
+same "a host other than the token's (SESAMI_GITHUB_HOST, default github.com) answering 401 is not sent the token" \
+	"$(grep -c . "$tmp/auth.log")/$(grep -c 'Basic' "$tmp/auth.log")/$(grep -c 'error permanent' "$tmp/auth-clone.out")" "1/0/1"
+rm -rf "$tmp/auth-clone"
+: >"$tmp/auth.log"
+SESAMI_GITHUB_HOST=127.0.0.1 "$W" _clone "http://127.0.0.1:$(cat "$tmp/auth.port")/acme/private.git" "$tmp/auth-clone" \
+	1000000 1000 0 20 $$ <"$tmp/tok" >/dev/null 2>&1
+same "the token's own host is sent it (once)" \
+	"$(grep -c "Basic $(printf 'x-access-token:ghp_hostcheck' | base64)" "$tmp/auth.log")" 1
+rm -rf "$tmp/auth-clone"
 
 # ---- batch mode ----
 j7=$(submit 2 https://github.com/acme/gadgets)
@@ -231,19 +286,21 @@ SQS_MESSAGE_BODY="{\"v\": 1, \"job_id\": $j7, \"attempt\": 0}" "$W" batch >"$tmp
 same "batch: the same message again exits 0 and changes nothing" \
 	"$?/$(q "SELECT count(*) FROM sesami.results WHERE job_id = $j7")/$(q "SELECT md5(result::text) || created_at FROM sesami.results WHERE job_id = $j7")" "0/1/$before"
 j8=$(submit 1 https://github.com/acme/gadgets)
-q "SELECT job_id FROM api.worker_claim_job($j8, 0, 'other-worker')" >/dev/null
+q "SELECT job_id FROM worker.claim_job($j8, 0, 'other-worker')" >/dev/null
 SQS_MESSAGE_BODY="{\"v\": 1, \"job_id\": $j8, \"attempt\": 0}" "$W" batch >"$tmp/batch3.log" 2>&1
 same "batch: a stale attempt does not touch a job another worker holds" \
 	"$?/$(q "SELECT status || ' ' || attempt || ' ' || worker_id FROM sesami.jobs WHERE id = $j8")" "0/processing 1 other-worker"
-q "SELECT api.worker_fail($j8, 1, 'released by the test', false)" >/dev/null
+q "SELECT worker.fail($j8, 1, 'released by the test', false)" >/dev/null
 for body in 'not json' '{"job_id": "7"}' '{"job_id": -1, "attempt": 0}' '[]'; do
 	SQS_MESSAGE_BODY="$body" "$W" batch >/dev/null 2>&1
 	same "batch: malformed body '$body' exits 0 (not retryable)" "$?" 0
 done
 SQS_MESSAGE_BODY='{"job_id": 987654, "attempt": 0}' "$W" batch >"$tmp/batch5.log" 2>&1
 same "batch: an unknown job exits 0 and says so" "$?/$(grep -c 'does not exist' "$tmp/batch5.log")" "0/1"
-DATABASE_URL="host=$PGHOST port=1 dbname=nowhere connect_timeout=2" SQS_MESSAGE_BODY='{"job_id": 1, "attempt": 0}' "$W" batch >/dev/null 2>&1
+DATABASE_URL="host=$PGHOST port=1 dbname=nowhere connect_timeout=2" SQS_MESSAGE_BODY='{"job_id": 1, "attempt": 0}' "$W" batch >/dev/null 2>"$tmp/nodb.log"
 same "batch: no database exits 75 so AWS Batch retries" "$?" 75
+same "the log has one event per line: libpq's multi-line message is one line" \
+	"$(grep -c . "$tmp/nodb.log")/$(grep -cvE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z sesami-worker: ' "$tmp/nodb.log")" "1/0"
 "$W" batch >/dev/null 2>&1
 same "batch: no SQS_MESSAGE_BODY is a usage error (exit 2)" "$?" 2
 
@@ -262,6 +319,16 @@ if [ -n "$priv" ] && [ -n "$pub" ]; then
 	SESAMI_WORKER_PRIVATE_KEY="$other" "$W" local --once >"$tmp/token2.log" 2>&1
 	same "with the wrong key the job fails for good with a clear error" \
 		"$(q "SELECT status || ' ' || (error LIKE 'cannot open the account''s GitHub token%') FROM sesami.jobs WHERE id = $j10")" "failed true"
+	# a repository on another allowed host: the account's GitHub token is not
+	# even opened (a wrong key would fail the job if it were)
+	q "ALTER DATABASE $db SET sesami.allowed_repo_hosts = 'github.com, git.example.org'" >/dev/null
+	mkdir -p "$tmp/mirror/git.example.org/acme"
+	git clone -q --bare "$tmp/src/widgets" "$tmp/mirror/git.example.org/acme/widgets.git"
+	j10b=$(submit 1 https://git.example.org/acme/widgets)
+	SESAMI_WORKER_PRIVATE_KEY="$other" "$W" local --once >"$tmp/token3.log" 2>&1
+	same "a repository on another host than GitHub's is cloned without the account's GitHub token" \
+		"$(q "SELECT status FROM sesami.jobs WHERE id = $j10b")" completed
+	q "ALTER DATABASE $db RESET sesami.allowed_repo_hosts" >/dev/null
 	if grep -q ghp_testtoken "$tmp"/*.log; then notok "the token never reaches the worker's log"; else ok "the token never reaches the worker's log"; fi
 	q "DELETE FROM sesami.github_tokens" >/dev/null
 else
@@ -286,6 +353,34 @@ same "a request the service rejects stops the worker with its error (exit 75)" \
 env -u DATABASE_URL "${sm_env[@]}" SESAMI_SECRET_ARN="${arn}x" "$W" local --once >"$tmp/sm3.log" 2>&1
 same "an unknown secret says so (exit 75)" "$?/$(grep -c 'ResourceNotFoundException' "$tmp/sm3.log")" "75/1"
 if grep -q "password\|$PGHOST" "$tmp"/sm*.log; then notok "secret values never reach the log"; else ok "secret values never reach the log"; fi
+
+# ---- a database restart while a job runs: the worker reconnects and writes back ----
+# The gate repository's config is a FIFO: its clone waits until the test feeds
+# it, so the database is down before the clone, analysis and write-back run.
+source scripts/pgcluster.sh
+git clone -q --bare "$tmp/src/widgets" "$tmp/mirror/github.com/acme/gate.git"
+rm "$tmp/mirror/github.com/acme/gate.git/config"
+mkfifo "$tmp/mirror/github.com/acme/gate.git/config"
+j13=$(submit 2 https://github.com/acme/gate)
+"$W" local --once >"$tmp/restart.log" 2>&1 &
+wpid=$!
+wait_for "SELECT status = 'processing' AND stage = 'clone' FROM sesami.jobs WHERE id = $j13"
+t0=$(date +%s)
+pgc_as_owner "$PGC_BIN/pg_ctl" -D "$PGC_DIR/data" -m immediate -w stop >/dev/null 2>&1
+# (a reader that closes early must not end the feeder with SIGPIPE)
+( trap '' PIPE; while :; do printf '[core]\n\trepositoryformatversion = 0\n\tbare = true\n' \
+	>"$tmp/mirror/github.com/acme/gate.git/config" 2>/dev/null; done ) &
+feeder=$!
+# keep the database down until the worker has the result in hand and fails to store it
+for _ in $(seq 300); do grep -q 'could not store the result' "$tmp/restart.log" && break; sleep 0.1; done
+pgc_as_owner "$PGC_BIN/pg_ctl" -D "$PGC_DIR/data" -l "$PGC_DIR/server.log" -w start >/dev/null
+wait "$wpid"
+t1=$(date +%s)
+kill "$feeder" 2>/dev/null
+wait "$feeder" 2>/dev/null
+check "the worker tried to store the result while the database was down" grep -q 'could not store the result' "$tmp/restart.log"
+same "after the restart the same attempt completes the job within $((t1 - t0)) s (no wait for the 300 s lease)" \
+	"$(q "SELECT status || ' ' || attempt FROM sesami.jobs WHERE id = $j13")/$([ $((t1 - t0)) -le 60 ] && echo fast)" "completed 1/fast"
 
 # ---- poll mode against the SQS emulator ----
 fq_port=$(free_port)

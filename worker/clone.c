@@ -1,19 +1,21 @@
 /*
  * clone.c — bare clones in a limited child process, and run directories.
  *
- * Parent side (clone_repository): spawns /proc/self/exe _clone SOURCE DEST
- * MAX_BYTES MAX_OBJECTS MAX_MEMORY, writes the token (possibly empty) to the
- * child's stdin and closes it, then reads "progress R T" lines and a final
- * "error CLASS MESSAGE" line from the child's stdout with poll(), killing the
- * child (SIGKILL) if the wall-time limit passes or the progress callback,
- * called for every report and every second of silence, asks to stop.  Exit
- * status 0 is success.
+ * Parent side (clone_repository): runs `_clone SOURCE DEST MAX_BYTES
+ * MAX_OBJECTS MAX_MEMORY TIMEOUT PARENT_PID` through child_run (child.h),
+ * with the token (possibly empty) on its stdin; reads "progress R T" lines and
+ * a final "error CLASS MESSAGE" line, and the child is killed if the wall-time
+ * limit passes or the progress callback, called for every report and every
+ * second of silence, asks to stop.  Exit status 0 is success.  A timeout is
+ * retryable (a slow server); a limit is not.
  *
- * Child side (clone_child_main): sets RLIMIT_AS, reads the token, clones with
+ * Child side (clone_child_main): dies with its parent and at its own
+ * wall-time limit (child_guard), sets RLIMIT_AS, reads the token, clones with
  * libgit2 (bare, no checkout, no tags, no redirects), enforcing the byte and
  * object limits in the transfer-progress callback and with
  * GIT_OPT_SET_PACK_MAX_OBJECTS, and the byte limit once more on the clone's
  * size on disk (local mirrors are copied without a byte count).  The token is
+ * offered only to its own host (SESAMI_GITHUB_HOST, default github.com), and
  * wiped after the clone.
  *
  * Run directories are "run-<pid>-XXXXXX" under a base directory (mode 0700);
@@ -26,13 +28,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -43,9 +44,49 @@
 
 #include <git2.h>
 
+#include "child.h"
 #include "seal.h"
 
 extern char **environ;
+
+/*
+ * True if url's host (scheme://[user@]HOST[:port]/...) is host, compared
+ * without case; when host names a port, the port must match too.
+ */
+bool
+url_host_is(const char *url, const char *host)
+{
+	const char *start = url ? strstr(url, "://") : NULL;
+	const char *end,
+			   *at;
+	size_t		len;
+
+	if (start == NULL || host == NULL || *host == '\0')
+		return false;
+	start += 3;
+	end = start + strcspn(start, "/?#");
+	at = memchr(start, '@', (size_t) (end - start));
+	if (at)
+		start = at + 1;
+	len = (size_t) (end - start);
+	if (strchr(host, ':') == NULL)
+	{
+		const char *colon = memchr(start, ':', len);
+
+		if (colon)
+			len = (size_t) (colon - start);
+	}
+	return len == strlen(host) && strncasecmp(start, host, len) == 0;
+}
+
+/* The host GitHub tokens are issued for: SESAMI_GITHUB_HOST, or github.com. */
+const char *
+github_host(void)
+{
+	const char *h = getenv("SESAMI_GITHUB_HOST");
+
+	return h && *h ? h : "github.com";
+}
 
 /* Sensible limits for a GitHub repository analysis. */
 void
@@ -79,16 +120,6 @@ clone_source(const char *url, const char *mirror_dir, char *buf, size_t buflen)
 	return url;
 }
 
-/* Seconds since an arbitrary point (monotonic). */
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Parse the child's final "error CLASS MESSAGE" line into status and err. */
 static clone_status
 parse_child_error(const char *line, char *err, size_t errlen)
@@ -103,157 +134,110 @@ parse_child_error(const char *line, char *err, size_t errlen)
 	return CLONE_PERMANENT;
 }
 
+/* What the parent learns from the clone child's output. */
+typedef struct clone_watch
+{
+	clone_progress_fn progress;
+	void	   *arg;
+	double		fraction;
+	bool		have_error;
+	clone_status st;
+	char	   *err;
+	size_t		errlen;
+} clone_watch;
+
+/* A line from the child: "progress R T" or "error CLASS MESSAGE". */
+static int
+clone_on_line(char *line, void *arg)
+{
+	clone_watch *w = arg;
+	unsigned long long r,
+				t;
+
+	if (sscanf(line, "progress %llu %llu", &r, &t) == 2 && t > 0)
+	{
+		w->fraction = (double) r / t;
+		return w->progress ? w->progress(w->fraction, w->arg) : 0;
+	}
+	if (strncmp(line, "error ", 6) == 0)
+	{
+		w->st = parse_child_error(line, w->err, w->errlen);
+		w->have_error = true;
+	}
+	return 0;
+}
+
+/* A second of silence: report the progress so far (keeps the lease alive). */
+static int
+clone_on_idle(void *arg)
+{
+	clone_watch *w = arg;
+
+	return w->progress ? w->progress(w->fraction, w->arg) : 0;
+}
+
 /* Clone source into dest (bare) in a child process under limits. */
 clone_status
 clone_repository(const char *source, const char *dest, const char *token,
 				 const clone_limits *limits, clone_progress_fn progress, void *arg,
 				 char *err, size_t errlen)
 {
-	int			in_pipe[2],
-				out_pipe[2];
 	char		bytes[32],
 				objects[32],
-				memory[32];
+				memory[32],
+				timeout[32],
+				parent[32];
 	char	   *argv[] = {"sesami-worker", "_clone", (char *) source, (char *) dest,
-	bytes, objects, memory, NULL};
-	posix_spawn_file_actions_t fa;
-	pid_t		pid;
-	int			rc,
-				wstatus = 0;
-	char		buf[4096];
-	size_t		used = 0;
-	clone_status st = CLONE_OK;
-	bool		have_error = false,
-				timed_out = false,
-				stopped = false;
-	double		deadline = now_s() + limits->timeout_s;
-	double		fraction = 0.0;
+	bytes, objects, memory, timeout, parent, NULL};
+	clone_watch w = {.progress = progress,.arg = arg,.err = err,.errlen = errlen};
+	child_spec	spec = {.argv = argv,.input = token,.input_len = token ? strlen(token) : 0,
+	.timeout_s = limits->timeout_s,.on_line = clone_on_line,.on_idle = clone_on_idle,.arg = &w};
+	int			wstatus;
 
 	snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long) limits->max_bytes);
 	snprintf(objects, sizeof(objects), "%llu", (unsigned long long) limits->max_objects);
 	snprintf(memory, sizeof(memory), "%llu", (unsigned long long) limits->max_memory);
+	snprintf(timeout, sizeof(timeout), "%d", limits->timeout_s);
+	snprintf(parent, sizeof(parent), "%ld", (long) getpid());
 
-	if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0)
+	switch (child_run(&spec, &wstatus, err, errlen))
 	{
-		snprintf(err, errlen, "could not create pipes: %s", strerror(errno));
-		return CLONE_RETRYABLE;
-	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in_pipe[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
-	rc = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(in_pipe[0]);
-	close(out_pipe[1]);
-	if (rc != 0)
-	{
-		close(in_pipe[1]);
-		close(out_pipe[0]);
-		snprintf(err, errlen, "could not start the clone process: %s", strerror(rc));
-		return CLONE_RETRYABLE;
-	}
-
-	/* the token goes over the pipe; an empty write means "no token" */
-	if (token && *token)
-	{
-		size_t		len = strlen(token);
-
-		/* a short write means the child is gone; its exit status says why */
-		if (write(in_pipe[1], token, len) != (ssize_t) len)
-			len = 0;
-	}
-	close(in_pipe[1]);
-
-	for (;;)
-	{
-		struct pollfd pfd = {.fd = out_pipe[0],.events = POLLIN};
-		double		left = deadline - now_s();
-		ssize_t		n;
-		char	   *nl;
-
-		if (left <= 0)
-		{
-			timed_out = true;
-			break;
-		}
-		/* wake at least once a second: a silent clone still reports */
-		rc = poll(&pfd, 1, left < 1.0 ? (int) (left * 1000) + 1 : 1000);
-		if (rc <= 0)
-		{
-			if (rc < 0 && errno != EINTR)
-				continue;
-			if (progress && progress(fraction, arg) != 0)
-			{
-				stopped = true;
-				break;
-			}
-			continue;
-		}
-		n = read(out_pipe[0], buf + used, sizeof(buf) - 1 - used);
-		if (n <= 0)
-			break;
-		used += n;
-		buf[used] = '\0';
-		while ((nl = strchr(buf, '\n')) != NULL)
-		{
-			unsigned long long r,
-						t;
-
-			*nl = '\0';
-			if (sscanf(buf, "progress %llu %llu", &r, &t) == 2 && t > 0)
-			{
-				fraction = (double) r / t;
-				if (progress && progress(fraction, arg) != 0)
-					stopped = true;
-			}
-			else if (strncmp(buf, "error ", 6) == 0)
-			{
-				st = parse_child_error(buf, err, errlen);
-				have_error = true;
-			}
-			memmove(buf, nl + 1, used - (nl + 1 - buf) + 1);
-			used -= nl + 1 - buf;
-		}
-		if (used == sizeof(buf) - 1)
-			used = 0;			/* an overlong line: drop it */
-		if (stopped)
+		case CHILD_NOT_STARTED:
+			return CLONE_RETRYABLE;
+		case CHILD_STOPPED:
+			snprintf(err, errlen, "the clone was stopped");
+			return CLONE_STOPPED;
+		case CHILD_TIMED_OUT:
+			/* a slow or stalled server: another attempt may do better */
+			snprintf(err, errlen, "clone did not finish within %d seconds (SESAMI_CLONE_TIMEOUT)",
+					 limits->timeout_s);
+			return CLONE_RETRYABLE;
+		case CHILD_EXITED:
 			break;
 	}
-	close(out_pipe[0]);
-
-	if (timed_out || stopped)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
-		;
-	if (stopped)
-	{
-		snprintf(err, errlen, "the clone was stopped");
-		return CLONE_STOPPED;
-	}
-	if (timed_out)
-	{
-		snprintf(err, errlen, "clone did not finish within %d seconds", limits->timeout_s);
-		return CLONE_TOO_LARGE;
-	}
-	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0 && !have_error)
+	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0 && !w.have_error)
 		return CLONE_OK;
-	if (!have_error)
+	if (w.have_error)
+		return w.st;
+	if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGALRM)
 	{
-		if (WIFSIGNALED(wstatus))
-			snprintf(err, errlen, "clone process was killed by signal %d (memory limit?)",
-					 WTERMSIG(wstatus));
-		else
-			snprintf(err, errlen, "clone process failed with exit code %d",
-					 WEXITSTATUS(wstatus));
-		return WIFSIGNALED(wstatus) ? CLONE_TOO_LARGE : CLONE_PERMANENT;
+		snprintf(err, errlen, "clone did not finish within %d seconds (SESAMI_CLONE_TIMEOUT)",
+				 limits->timeout_s);
+		return CLONE_RETRYABLE;
 	}
-	return st;
+	if (WIFSIGNALED(wstatus))
+		snprintf(err, errlen, "clone process was killed by signal %d (memory limit?)",
+				 WTERMSIG(wstatus));
+	else
+		snprintf(err, errlen, "clone process failed with exit code %d", WEXITSTATUS(wstatus));
+	return WIFSIGNALED(wstatus) ? CLONE_TOO_LARGE : CLONE_PERMANENT;
 }
 
 /* State shared with the child's libgit2 callbacks. */
 typedef struct clone_child
 {
 	char	   *token;
+	const char *token_host;		/* the only host the token is offered to */
 	uint64_t	max_bytes;
 	uint64_t	max_objects;
 	int			limit_hit;
@@ -284,16 +268,19 @@ child_transfer(const git_indexer_progress *stats, void *payload)
 	return 0;
 }
 
-/* Credentials callback: the token as an in-memory HTTPS password, once. */
+/*
+ * Credentials callback: the token as an in-memory HTTPS password, once, and
+ * only to the host it was issued for (any other host asking gets nothing).
+ */
 static int
 child_credentials(git_credential **out, const char *url, const char *username,
 				  unsigned int allowed, void *payload)
 {
 	clone_child *c = payload;
 
-	(void) url;
 	(void) username;
-	if (c->token == NULL || c->tried_credentials || !(allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT))
+	if (c->token == NULL || c->tried_credentials || !(allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) ||
+		!url_host_is(url, c->token_host))
 		return GIT_PASSTHROUGH;
 	c->tried_credentials = 1;
 	return git_credential_userpass_plaintext_new(out, "x-access-token", c->token);
@@ -334,7 +321,10 @@ dir_bytes(const char *path)
 	return dir_total;
 }
 
-/* Child entry point: `sesami-worker _clone SOURCE DEST MAX_BYTES MAX_OBJECTS MAX_MEMORY`. */
+/*
+ * Child entry point:
+ * `sesami-worker _clone SOURCE DEST MAX_BYTES MAX_OBJECTS MAX_MEMORY TIMEOUT PARENT_PID`.
+ */
 int
 clone_child_main(int argc, char **argv)
 {
@@ -347,11 +337,13 @@ clone_child_main(int argc, char **argv)
 	struct rlimit rl;
 	int			rc;
 
-	if (argc != 7)
+	if (argc != 9)
 	{
 		printf("error permanent internal: bad _clone arguments\n");
 		return 2;
 	}
+	if (child_guard(argv[8], argv[7]) != 0)
+		return 2;
 	c.max_bytes = strtoull(argv[4], NULL, 10);
 	c.max_objects = strtoull(argv[5], NULL, 10);
 	rl.rlim_cur = rl.rlim_max = strtoull(argv[6], NULL, 10);
@@ -362,6 +354,7 @@ clone_child_main(int argc, char **argv)
 		tlen += n;
 	token[tlen] = '\0';
 	c.token = tlen ? token : NULL;
+	c.token_host = github_host();
 
 	git_libgit2_init();
 	if (c.max_objects)

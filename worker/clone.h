@@ -3,15 +3,18 @@
  *
  * A clone runs in a separate process: the worker re-executes itself as
  * `sesami-worker _clone`, with an address-space limit, and the parent kills it
- * when the wall-time limit passes.  A hostile or huge repository can then fail
+ * when the wall-time limit passes (the child also ends itself then, and dies
+ * with its parent).  A hostile or huge repository can then fail
  * its job, never the worker.  The clone is bare, with no checkout, no tags, no
  * submodules, no redirects; libgit2 runs no hooks or filters.  A token (for
  * private repositories) travels to the child on a pipe, never in argv or the
- * environment, and only as an in-memory credential.
+ * environment, and only as an in-memory credential offered to the host the
+ * token was issued for (SESAMI_GITHUB_HOST, default github.com).
  */
 #ifndef SESAMI_WORKER_CLONE_H
 #define SESAMI_WORKER_CLONE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +51,8 @@ clone_status clone_repository(const char *source, const char *dest, const char *
 							  const clone_limits *limits, clone_progress_fn progress,
 							  void *arg, char *err, size_t errlen);
 int			clone_child_main(int argc, char **argv);
+bool		url_host_is(const char *url, const char *host);
+const char *github_host(void);
 
 /* Run directories: private temp dirs, removed after use and after crashes. */
 int			rundir_create(const char *base, char *out, size_t outlen, char *err, size_t errlen);

@@ -1,11 +1,12 @@
 /*
- * db.c — sesami-worker's libpq client for the api.worker_* functions.
+ * db.c — sesami-worker's libpq client for the worker.* functions.
  *
  * One connection per worker thread; every statement is a single function call
  * in its own implicit transaction (no transaction spans network I/O to git or
  * SQS).  After connecting the worker does SET ROLE to its role (sesami_worker
  * by default) so it runs with exactly the worker's privileges even when the
- * login role could do more.  The claimed job's e-mails arrive as a JSON array
+ * login role could do more.  db_reconnect connects again with the same
+ * settings after a restart broke the connection (role and LISTEN restored).  The claimed job's e-mails arrive as a JSON array
  * (array_to_json) and are parsed with json-c; the sealed GitHub token arrives
  * as bytea and stays sealed until job.c opens it for the clone.
  */
@@ -23,6 +24,8 @@
 struct db_conn
 {
 	PGconn	   *conn;
+	char	   *role;			/* SET ROLE after every (re)connection */
+	char	   *channel;		/* LISTEN after every reconnection, if set */
 };
 
 #define CLAIM_COLUMNS \
@@ -56,18 +59,46 @@ result_error(PGresult *res, PGconn *conn, char *err, size_t errlen)
 	return DB_ERROR;
 }
 
+/* Switch the session to db->role (if any); 0, or -1 with err set. */
+static int
+set_role(db_conn *db, char *err, size_t errlen)
+{
+	PGresult   *res;
+	char	   *quoted;
+	char		sql[256];
+
+	if (db->role == NULL || *db->role == '\0')
+		return 0;
+	quoted = PQescapeIdentifier(db->conn, db->role, strlen(db->role));
+	if (quoted == NULL)
+	{
+		set_err(err, errlen, "", PQerrorMessage(db->conn));
+		return -1;
+	}
+	snprintf(sql, sizeof(sql), "SET ROLE %s", quoted);
+	PQfreemem(quoted);
+	res = PQexec(db->conn, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+	{
+		set_err(err, errlen, "could not switch to the worker role: ",
+				PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
+}
+
 /* Connect with a libpq conninfo and switch to the worker role. */
 db_conn *
 db_connect(const char *conninfo, const char *role, char *err, size_t errlen)
 {
 	db_conn    *db;
-	PGresult   *res;
-	char	   *quoted;
-	char		sql[256];
 
 	db = calloc(1, sizeof(*db));
-	if (db == NULL)
+	if (db == NULL || (role && (db->role = strdup(role)) == NULL))
 	{
+		free(db);
 		set_err(err, errlen, "", "out of memory");
 		return NULL;
 	}
@@ -78,29 +109,32 @@ db_connect(const char *conninfo, const char *role, char *err, size_t errlen)
 		db_close(db);
 		return NULL;
 	}
-	if (role && *role)
+	if (set_role(db, err, errlen) != 0)
 	{
-		quoted = PQescapeIdentifier(db->conn, role, strlen(role));
-		if (quoted == NULL)
-		{
-			set_err(err, errlen, "", PQerrorMessage(db->conn));
-			db_close(db);
-			return NULL;
-		}
-		snprintf(sql, sizeof(sql), "SET ROLE %s", quoted);
-		PQfreemem(quoted);
-		res = PQexec(db->conn, sql);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		{
-			set_err(err, errlen, "could not switch to the worker role: ",
-					PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
-			PQclear(res);
-			db_close(db);
-			return NULL;
-		}
-		PQclear(res);
+		db_close(db);
+		return NULL;
 	}
 	return db;
+}
+
+/*
+ * Connect again with the same settings (after a server restart broke the
+ * connection), switch role and LISTEN again.  0, or -1 with err set.
+ */
+int
+db_reconnect(db_conn *db, char *err, size_t errlen)
+{
+	PQreset(db->conn);
+	if (PQstatus(db->conn) != CONNECTION_OK)
+	{
+		set_err(err, errlen, "could not connect to PostgreSQL: ", PQerrorMessage(db->conn));
+		return -1;
+	}
+	if (set_role(db, err, errlen) != 0)
+		return -1;
+	if (db->channel && db_listen(db, db->channel, err, errlen) != 0)
+		return -1;
+	return 0;
 }
 
 /* Close the connection and free the handle. */
@@ -110,6 +144,8 @@ db_close(db_conn *db)
 	if (db == NULL)
 		return;
 	PQfinish(db->conn);
+	free(db->role);
+	free(db->channel);
 	free(db);
 }
 
@@ -208,7 +244,7 @@ db_claim_next(db_conn *db, const char *worker_id, claimed_job *job, char *err, s
 {
 	const char *params[1] = {worker_id};
 
-	return run_claim(db, "SELECT " CLAIM_COLUMNS " FROM api.worker_claim_next($1)",
+	return run_claim(db, "SELECT " CLAIM_COLUMNS " FROM worker.claim_next($1)",
 					 1, params, job, err, errlen);
 }
 
@@ -223,7 +259,7 @@ db_claim_job(db_conn *db, int64_t job_id, int attempt, const char *worker_id,
 
 	snprintf(id, sizeof(id), "%lld", (long long) job_id);
 	snprintf(att, sizeof(att), "%d", attempt);
-	return run_claim(db, "SELECT " CLAIM_COLUMNS " FROM api.worker_claim_job($1, $2, $3)",
+	return run_claim(db, "SELECT " CLAIM_COLUMNS " FROM worker.claim_job($1, $2, $3)",
 					 3, params, job, err, errlen);
 }
 
@@ -262,7 +298,7 @@ db_heartbeat(db_conn *db, const claimed_job *job, double progress, const char *s
 	snprintf(id, sizeof(id), "%lld", (long long) job->job_id);
 	snprintf(att, sizeof(att), "%d", job->attempt);
 	snprintf(prog, sizeof(prog), "%.4f", progress);
-	st = run_fenced(db, "SELECT api.worker_heartbeat($1, $2, $3, $4)", 4, params,
+	st = run_fenced(db, "SELECT worker.heartbeat($1, $2, $3, $4)", 4, params,
 					status, sizeof(status), err, errlen);
 	*cancelled = (st == DB_OK && strcmp(status, "cancelled") == 0);
 	return st;
@@ -278,7 +314,7 @@ db_complete(db_conn *db, const claimed_job *job, const char *result_json, char *
 
 	snprintf(id, sizeof(id), "%lld", (long long) job->job_id);
 	snprintf(att, sizeof(att), "%d", job->attempt);
-	return run_fenced(db, "SELECT api.worker_complete($1, $2, $3::jsonb)", 3, params,
+	return run_fenced(db, "SELECT worker.complete($1, $2, $3::jsonb)", 3, params,
 					  NULL, 0, err, errlen);
 }
 
@@ -293,7 +329,7 @@ db_fail(db_conn *db, const claimed_job *job, const char *error, bool retryable,
 
 	snprintf(id, sizeof(id), "%lld", (long long) job->job_id);
 	snprintf(att, sizeof(att), "%d", job->attempt);
-	return run_fenced(db, "SELECT api.worker_fail($1, $2, $3, $4)", 4, params,
+	return run_fenced(db, "SELECT worker.fail($1, $2, $3, $4)", 4, params,
 					  NULL, 0, err, errlen);
 }
 
@@ -320,6 +356,11 @@ db_listen(db_conn *db, const char *channel, char *err, size_t errlen)
 		rc = -1;
 	}
 	PQclear(res);
+	if (rc == 0 && (db->channel == NULL || strcmp(db->channel, channel) != 0))
+	{
+		free(db->channel);
+		db->channel = strdup(channel);
+	}
 	return rc;
 }
 

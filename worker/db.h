@@ -1,7 +1,7 @@
 /*
  * db.h — sesami-worker's side of the worker API (libpq).
  *
- * Every call goes through the api.worker_* SQL functions; the worker reads no
+ * Every call goes through the worker.* SQL functions; the worker reads no
  * table directly.  A claim yields the fencing pair (job_id, attempt) that every
  * later call presents; a stale attempt comes back as DB_STALE (SQLSTATE 55000)
  * and the worker must drop the job without writing anything.
@@ -44,6 +44,7 @@ typedef struct claimed_job
 } claimed_job;
 
 db_conn    *db_connect(const char *conninfo, const char *role, char *err, size_t errlen);
+int			db_reconnect(db_conn *db, char *err, size_t errlen);
 void		db_close(db_conn *db);
 bool		db_ok(db_conn *db);
 db_status	db_claim_next(db_conn *db, const char *worker_id, claimed_job *job,

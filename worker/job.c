@@ -2,14 +2,18 @@
  * job.c — one claimed job end to end, and the local and batch modes.
  *
  * job_run: heartbeat → private run directory → bare clone (child process,
- * limits) → sesami_analyze() → result JSON → api.worker_complete, with
- * progress heartbeats throttled to one per cfg->heartbeat_s (and one per stage
- * change; during the clone at least one per heartbeat_s even when the server
- * sends nothing).  A heartbeat that says "cancelled" or "stale" stops the
- * clone or the analysis at its next check; nothing is written for a stale
- * attempt.  The run
- * directory is always removed.  Failures are classified: network trouble and
- * worker shutdown are retryable, everything else is not.
+ * limits) → analysis and tree scan (another child process, memory limit;
+ * analyze_child.h) → result JSON → worker.complete, with progress
+ * heartbeats throttled to one per cfg->heartbeat_s (and one per stage change;
+ * during the clone at least one per heartbeat_s even when the server sends
+ * nothing).  A heartbeat that says "cancelled" or "stale" stops the clone or
+ * the analysis at its next check; nothing is written for a stale attempt.
+ * The run directory is always removed.  Failures are classified: network
+ * trouble, clone timeouts and worker shutdown are retryable, everything else
+ * is not.  A lost database connection (a restart) does not lose the job:
+ * heartbeats, the failure and the result are retried with reconnection for
+ * cfg->writeback_retry_s (write_back), each call fenced by (job_id, attempt).
+ * The user's GitHub token is opened only for a repository on the GitHub host.
  *
  * Progress: clone 0.00–0.30, analysis 0.30–0.95, write-back 1.00.
  */
@@ -28,27 +32,47 @@
 #include <json-c/json.h>
 
 #include "analysis.h"
+#include "analyze_child.h"
 #include "seal.h"
-#include "treescan.h"
 
 volatile sig_atomic_t worker_stop = 0;
 
-/* Log a line to stderr with a UTC timestamp. */
+/*
+ * Log one event as one line on stderr, with a UTC timestamp.  Messages from
+ * libpq, libcurl and libgit2 may carry newlines, tabs or other control
+ * characters: each run of them becomes one space, and trailing space is
+ * dropped, so a log line never spans lines.
+ */
 void
 worker_log(const char *fmt,...)
 {
-	char		ts[32];
+	char		ts[32],
+				msg[4096],
+				line[4096];
 	time_t		now = time(NULL);
 	struct tm	tm;
 	va_list		ap;
+	size_t		n = 0;
 
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stderr, "%s sesami-worker: ", ts);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	for (const unsigned char *c = (const unsigned char *) msg; *c && n < sizeof(line) - 1; c++)
+	{
+		if (*c < 0x20 || *c == 0x7f)
+		{
+			if (n > 0 && line[n - 1] != ' ')
+				line[n++] = ' ';
+		}
+		else
+			line[n++] = (char) *c;
+	}
+	while (n > 0 && line[n - 1] == ' ')
+		n--;
+	line[n] = '\0';
+	fprintf(stderr, "%s sesami-worker: %s\n", ts, line);
 }
 
 /* Defaults, then the environment. */
@@ -70,6 +94,10 @@ worker_config_init(worker_config *cfg)
 		cfg->limits.max_bytes = strtoull(v, NULL, 10);
 	if ((v = getenv("SESAMI_CLONE_TIMEOUT")) != NULL)
 		cfg->limits.timeout_s = atoi(v);
+	cfg->max_analysis_bytes = (v = getenv("SESAMI_MAX_ANALYSIS_BYTES")) != NULL ?
+		strtoull(v, NULL, 10) : 4ULL << 30;
+	cfg->writeback_retry_s = (v = getenv("SESAMI_WRITEBACK_RETRY")) != NULL ? atoi(v) : 60;
+	cfg->github_host = github_host();
 	cfg->threads = getenv("SESAMI_THREADS") ? atoi(getenv("SESAMI_THREADS")) : 0;
 	cfg->max_file_bytes = getenv("SESAMI_MAX_FILE_BYTES") ?
 		strtoull(getenv("SESAMI_MAX_FILE_BYTES"), NULL, 10) : 10ULL << 20;
@@ -95,14 +123,67 @@ typedef struct run_state
 	bool		cancelled;
 	bool		stale;
 	bool		db_lost;
+	time_t		db_down_since;	/* first failed heartbeat of a run of them, or 0 */
 } run_state;
+
+/* One write-back call (heartbeat, complete or fail) on rs->db. */
+typedef db_status (*write_fn) (run_state *rs, void *arg, char *err, size_t errlen);
+
+/*
+ * Call fn; while it fails because the connection is gone (a database restart
+ * or failover), reconnect and call it again with backoff (0.25 s doubling to
+ * 5 s) for up to budget_s seconds.
+ * Every call is fenced by (job_id, attempt) as before, so a retry can never
+ * overwrite another attempt's work.  Server-side errors on a live connection
+ * are returned at once.
+ */
+static db_status
+write_back(run_state *rs, const char *what, write_fn fn, void *arg, int budget_s,
+		   char *err, size_t errlen)
+{
+	time_t		deadline = time(NULL) + budget_s;
+	useconds_t	delay = 250000;
+	db_status	st;
+
+	for (;;)
+	{
+		char		why[512];
+
+		st = fn(rs, arg, err, errlen);
+		if (st != DB_ERROR || db_ok(rs->db) || time(NULL) >= deadline)
+			return st;
+		worker_log("job %lld: could not %s: %s; reconnecting in %.2f s", (long long) rs->job->job_id,
+				   what, err, delay / 1e6);
+		usleep(delay);
+		delay = delay < 2500000 ? delay * 2 : 5000000;
+		if (db_reconnect(rs->db, why, sizeof(why)) == 0)
+			worker_log("job %lld: reconnected to PostgreSQL", (long long) rs->job->job_id);
+	}
+}
+
+/* Arguments and answer of write_heartbeat. */
+typedef struct heartbeat_args
+{
+	const char *stage;
+	double		progress;
+	bool		cancelled;
+} heartbeat_args;
+
+/* write_fn: a heartbeat; arg is a heartbeat_args. */
+static db_status
+write_heartbeat(run_state *rs, void *arg, char *err, size_t errlen)
+{
+	heartbeat_args *a = arg;
+
+	return db_heartbeat(rs->db, rs->job, a->progress, a->stage, &a->cancelled, err, errlen);
+}
 
 /* Send a heartbeat unless one went out recently for the same stage. */
 static void
 beat(run_state *rs, const char *stage, double progress)
 {
 	time_t		now = time(NULL);
-	bool		cancelled = false;
+	heartbeat_args a = {.stage = stage,.progress = progress};
 	char		err[256];
 	db_status	st;
 
@@ -114,7 +195,16 @@ beat(run_state *rs, const char *stage, double progress)
 		return;
 	rs->last_beat = now;
 	snprintf(rs->last_stage, sizeof(rs->last_stage), "%s", stage);
-	st = db_heartbeat(rs->db, rs->job, progress, stage, &cancelled, err, sizeof(err));
+
+	/*
+	 * A lost connection is tried again briefly now, and at the next beats,
+	 * until writeback_retry_s have passed since the first failure: a
+	 * database restart does not stop the job, and a beat never blocks the
+	 * job for long.
+	 */
+	st = write_back(rs, "send a heartbeat", write_heartbeat, &a, 1, err, sizeof(err));
+	if (st != DB_ERROR)
+		rs->db_down_since = 0;
 	if (st == DB_STALE || st == DB_NOT_FOUND)
 	{
 		worker_log("job %lld attempt %d: %s; stopping", (long long) rs->job->job_id,
@@ -124,9 +214,15 @@ beat(run_state *rs, const char *stage, double progress)
 	else if (st != DB_OK)
 	{
 		worker_log("job %lld: heartbeat failed: %s", (long long) rs->job->job_id, err);
-		rs->db_lost = !db_ok(rs->db);
+		if (!db_ok(rs->db))
+		{
+			if (rs->db_down_since == 0)
+				rs->db_down_since = now;
+			else if (now - rs->db_down_since >= rs->cfg->writeback_retry_s)
+				rs->db_lost = true;
+		}
 	}
-	else if (cancelled && !rs->cancelled)
+	else if (a.cancelled && !rs->cancelled)
 	{
 		worker_log("job %lld: cancelled by the user; stopping", (long long) rs->job->job_id);
 		rs->cancelled = true;
@@ -162,16 +258,41 @@ on_analysis_progress(const char *stage, double fraction, void *arg)
 	beat(arg, stage, 0.30 + 0.65 * fraction);
 }
 
+/* Arguments of write_fail. */
+typedef struct fail_args
+{
+	const char *message;
+	bool		retryable;
+} fail_args;
+
+/* write_fn: record a failure; arg is a fail_args. */
+static db_status
+write_fail(run_state *rs, void *arg, char *err, size_t errlen)
+{
+	fail_args  *a = arg;
+
+	return db_fail(rs->db, rs->job, a->message, a->retryable, err, errlen);
+}
+
+/* write_fn: store the result; arg is the result JSON text. */
+static db_status
+write_complete(run_state *rs, void *arg, char *err, size_t errlen)
+{
+	return db_complete(rs->db, rs->job, arg, err, errlen);
+}
+
 /* Record a failure; returns the outcome to report. */
 static job_outcome
 record_failure(run_state *rs, const char *message, bool retryable)
 {
 	char		err[256];
 	db_status	st;
+	fail_args	a = {.message = message,.retryable = retryable};
 
 	worker_log("job %lld attempt %d failed (%s): %s", (long long) rs->job->job_id,
 			   rs->job->attempt, retryable ? "retryable" : "permanent", message);
-	st = db_fail(rs->db, rs->job, message, retryable, err, sizeof(err));
+	st = write_back(rs, "record the failure", write_fail, &a, rs->cfg->writeback_retry_s,
+					err, sizeof(err));
 	if (st == DB_STALE || st == DB_NOT_FOUND)
 		return OUTCOME_STALE;
 	if (st != DB_OK)
@@ -317,12 +438,13 @@ job_run(const worker_config *cfg, db_conn *db, const claimed_job *job, const job
 	char		rundir[4096],
 				repo[4200],
 				srcbuf[4200],
+				result_path[4200],
 				err[1024],
 				token[SESAMI_SEAL_MAX_PLAIN + 1];
 	const char *source;
 	clone_status cs;
 	analysis_options opt;
-	analysis_result *result = NULL;
+	json_object *doc = NULL;
 	char	  **ids;
 	size_t		nids = 0;
 	int			rc;
@@ -338,7 +460,10 @@ job_run(const worker_config *cfg, db_conn *db, const claimed_job *job, const job
 		return record_failure(&rs, err, true);
 	snprintf(repo, sizeof(repo), "%s/repo.git", rundir);
 
-	if (open_token(job, token, sizeof(token), err, sizeof(err)) != 0)
+	/* the account's token is for its GitHub host only, never for another host */
+	if (!url_host_is(job->repo_url, cfg->github_host))
+		token[0] = '\0';
+	else if (open_token(job, token, sizeof(token), err, sizeof(err)) != 0)
 	{
 		rundir_remove(rundir);
 		return record_failure(&rs, err, false);
@@ -377,16 +502,16 @@ job_run(const worker_config *cfg, db_conn *db, const claimed_job *job, const job
 	opt.progress = on_analysis_progress;
 	opt.cancel = should_stop;
 	opt.cb_arg = &rs;
-	rc = sesami_analyze(repo, &opt, &result, err, sizeof(err));
+	snprintf(result_path, sizeof(result_path), "%s/result.json", rundir);
+	rc = analyze_in_child(repo, result_path, cfg->max_analysis_bytes, &opt, &doc, err, sizeof(err));
 	for (size_t i = 0; i < nids; i++)
 		free(ids[i]);
 	free(ids);
+	rundir_remove(rundir);
 
-	if (rc != 0 || rs.stale || rs.cancelled || rs.db_lost)
-		rundir_remove(rundir);
 	if (rc == 1 || rs.stale || rs.cancelled || rs.db_lost)
 	{
-		analysis_result_free(result);
+		json_object_put(doc);
 		if (rs.stale)
 			return OUTCOME_STALE;
 		if (rs.cancelled)
@@ -399,21 +524,12 @@ job_run(const worker_config *cfg, db_conn *db, const claimed_job *job, const job
 		return record_failure(&rs, err, false);
 
 	{
-		json_object *doc = analysis_result_to_json(result);
 		db_status	st;
 
-		analysis_result_free(result);
-		beat(&rs, "stack", 0.95);
-		if (tree_scan_into(repo, doc, err, sizeof(err)) != 0)
-		{
-			json_object_put(doc);
-			rundir_remove(rundir);
-			return record_failure(&rs, err, false);
-		}
-		rundir_remove(rundir);
 		annotate_result(doc, cfg, job);
-		st = db_complete(db, job, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN),
-						 err, sizeof(err));
+		st = write_back(&rs, "store the result", write_complete,
+						(void *) json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN),
+						cfg->writeback_retry_s, err, sizeof(err));
 		json_object_put(doc);
 		if (st == DB_OK)
 		{

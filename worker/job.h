@@ -28,6 +28,9 @@ typedef struct worker_config
 	const char *workdir;		/* run directories go here */
 	const char *mirror;			/* optional MIRROR/HOST/OWNER/NAME(.git) */
 	clone_limits limits;
+	uint64_t	max_analysis_bytes;	/* address space of the analysis process */
+	int			writeback_retry_s;	/* retry write-backs this long after a lost connection */
+	const char *github_host;	/* the host the users' GitHub tokens are for */
 	int			threads;		/* analysis threads, 0 = automatic */
 	uint64_t	max_file_bytes; /* larger files are skipped ("too large") */
 	uint64_t	max_files;		/* a HEAD with more files fails the job */

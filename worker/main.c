@@ -2,7 +2,7 @@
  * main.c — sesami-worker entry point.
  *
  * sesami-worker is the standalone program that clones a repository, analyses
- * it and writes the result back through the api.worker_* SQL functions.  This
+ * it and writes the result back through the worker.* SQL functions.  This
  * file parses the command line and dispatches to a mode:
  *   version   the versions of every library the worker links
  *   analyze   the database-free analysis of a local repository (analysis.h),
@@ -23,6 +23,7 @@
 #include <openssl/crypto.h>
 
 #include "analysis.h"
+#include "analyze_child.h"
 #include "cli_db.h"
 #include "clone.h"
 #include "job.h"
@@ -304,6 +305,8 @@ main(int argc, char **argv)
 		return cmd_database_mode(argc, argv);
 	if (strcmp(argv[1], "_clone") == 0)
 		return clone_child_main(argc, argv);
+	if (strcmp(argv[1], "_analyze") == 0)
+		return analyze_child_main(argc, argv);
 
 	fprintf(stderr, "sesami-worker: unknown command \"%s\"\n", argv[1]);
 	usage(stderr);

@@ -5,7 +5,7 @@
  * free slots (cfg->concurrency), and hands each message to a thread of its
  * own.  A message thread:
  *   - parses the body (the dispatcher's {"v":1,"job_id":N,"attempt":N,...});
- *   - claims (job_id, attempt) through api.worker_claim_job on its own
+ *   - claims (job_id, attempt) through worker.claim_job on its own
  *     connection — a duplicate or stale message claims nothing;
  *   - runs the job, extending the message's visibility every third of
  *     cfg->visibility_s from the job's progress reports;

@@ -10,7 +10,7 @@
  *   package.json, composer.json   json-c
  *   pom.xml, *.csproj             libxml2 (no network, no entity expansion)
  *   pubspec.yaml, compose files,  libyaml, loaded into json-c trees (aliases
- *   workflows, Kubernetes YAML    resolved with a node budget against bombs)
+ *   workflows, Kubernetes YAML    resolved within a node and byte budget)
  *   pyproject.toml, Pipfile,      toml_scan() below: NOT a TOML parser.  It
  *   Cargo.toml, Gradle version    reads table headers and `key = value`
  *   catalogs (libs.versions.toml)
@@ -28,6 +28,8 @@
 #include "glob.h"
 
 #include <ctype.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1358,16 +1360,54 @@ parse_csproj(stack_parse *p, const char *text, size_t len)
 /* YAML (libyaml → json-c)                                             */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Aliases make a YAML file's tree far larger than the file: the budget counts
+ * what the conversion creates, both nodes and bytes (every copy of a scalar
+ * and of a key, plus about what json-c allocates for each string, array and
+ * object), and allows 8 MiB plus 32 bytes per byte of the file, so a few
+ * kilobytes of nested aliases cannot take more than a few megabytes, and a
+ * 1 MiB manifest without aliases stays well inside it.
+ */
 #define YAML_NODE_BUDGET 200000
+#define YAML_BYTE_BUDGET(len) ((8L << 20) + 32L * (long) (len))
+#define YAML_SCALAR_COST 64
+#define YAML_SEQUENCE_COST 384
+#define YAML_MAPPING_COST 1024
 #define YAML_MAX_DEPTH 64
+
+/* What a YAML conversion may still create. */
+typedef struct yaml_budget
+{
+	long		nodes;
+	long		bytes;
+} yaml_budget;
+
+/* Take one node costing cost + len bytes from the budget; false once it is exhausted. */
+static bool
+yaml_spend(yaml_budget *b, long cost, size_t len)
+{
+	b->nodes--;
+	b->bytes -= cost + (long) (len > (size_t) LONG_MAX / 4 ? LONG_MAX / 4 : len);
+	return b->nodes >= 0 && b->bytes >= 0;
+}
+
+/* True once a conversion ran out of budget. */
+static bool
+yaml_exhausted(const yaml_budget *b)
+{
+	return b->nodes < 0 || b->bytes < 0;
+}
 
 /* Convert a YAML node to json-c (scalars become strings); NULL on error. */
 static json_object *
-yaml_node_json(yaml_document_t *doc, yaml_node_t *node, int depth, long *budget)
+yaml_node_json(yaml_document_t *doc, yaml_node_t *node, int depth, yaml_budget *budget)
 {
 	json_object *o;
 
-	if (!node || depth > YAML_MAX_DEPTH || --*budget < 0)
+	if (!node || depth > YAML_MAX_DEPTH ||
+		!yaml_spend(budget, node->type == YAML_MAPPING_NODE ? YAML_MAPPING_COST :
+					node->type == YAML_SEQUENCE_NODE ? YAML_SEQUENCE_COST : YAML_SCALAR_COST,
+					node->type == YAML_SCALAR_NODE ? node->data.scalar.length : 0))
 		return NULL;
 	switch (node->type)
 	{
@@ -1381,7 +1421,7 @@ yaml_node_json(yaml_document_t *doc, yaml_node_t *node, int depth, long *budget)
 			{
 				json_object *v = yaml_node_json(doc, yaml_document_get_node(doc, *i), depth + 1, budget);
 
-				if (!v && *budget < 0)
+				if (!v && yaml_exhausted(budget))
 				{
 					json_object_put(o);
 					return NULL;
@@ -1399,8 +1439,13 @@ yaml_node_json(yaml_document_t *doc, yaml_node_t *node, int depth, long *budget)
 
 				if (!k || k->type != YAML_SCALAR_NODE)
 					continue;	/* complex keys: not used by any manifest */
+				if (!yaml_spend(budget, YAML_SCALAR_COST, k->data.scalar.length))
+				{
+					json_object_put(o);
+					return NULL;
+				}
 				v = yaml_node_json(doc, yaml_document_get_node(doc, pr->value), depth + 1, budget);
-				if (!v && *budget < 0)
+				if (!v && yaml_exhausted(budget))
 				{
 					json_object_put(o);
 					return NULL;
@@ -1424,14 +1469,14 @@ yaml_node_json(yaml_document_t *doc, yaml_node_t *node, int depth, long *budget)
 
 /*
  * Load every document of a YAML stream as json-c into an array *out;
- * -1 with p->err on a syntax error or an exhausted node budget.
+ * -1 with p->err on a syntax error or an exhausted budget.
  */
 static int
 parse_yaml_docs(stack_parse *p, const char *text, size_t len, json_object **out)
 {
 	yaml_parser_t parser;
 	json_object *docs = json_object_new_array();
-	long		budget = YAML_NODE_BUDGET;
+	yaml_budget budget = {YAML_NODE_BUDGET, YAML_BYTE_BUDGET(len)};
 	int			rc = 0;
 
 	if (has_nul(text, len))
@@ -1466,7 +1511,7 @@ parse_yaml_docs(stack_parse *p, const char *text, size_t len, json_object **out)
 			json_object *j = yaml_node_json(&doc, root, 0, &budget);
 
 			yaml_document_delete(&doc);
-			if (budget < 0)
+			if (yaml_exhausted(&budget))
 			{
 				json_object_put(j);
 				rc = fail(p, "YAML too large after alias expansion");

@@ -101,6 +101,25 @@ run "spot_compute_environment_scales_from_zero" {
     condition     = aws_launch_template.worker.metadata_options[0].http_tokens == "required"
     error_message = "Worker instances must require IMDSv2."
   }
+
+  assert {
+    condition     = aws_launch_template.worker.metadata_options[0].http_put_response_hop_limit == 1
+    error_message = "IMDS hop limit 1: worker containers cannot reach the instance role."
+  }
+
+  assert {
+    condition = (aws_batch_compute_environment.on_demand.compute_resources[0].type == "EC2" &&
+      aws_batch_compute_environment.on_demand.compute_resources[0].min_vcpus == 0 &&
+      aws_batch_compute_environment.on_demand.compute_resources[0].launch_template[0].launch_template_id == aws_launch_template.worker.id &&
+    aws_batch_compute_environment.on_demand.compute_resources[0].instance_role == aws_batch_compute_environment.spot.compute_resources[0].instance_role)
+    error_message = "An on-demand compute environment from 0, with the same launch template (hop limit 1) and role."
+  }
+
+  assert {
+    condition = ([for o in aws_batch_job_queue.this.compute_environment_order : o.compute_environment if o.order == 1] == [aws_batch_compute_environment.spot.arn] &&
+    [for o in aws_batch_job_queue.this.compute_environment_order : o.compute_environment if o.order == 2] == [aws_batch_compute_environment.on_demand.arn])
+    error_message = "The job queue tries Spot first and falls back to on demand."
+  }
 }
 
 run "job_definition_contract" {

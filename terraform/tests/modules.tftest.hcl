@@ -63,6 +63,11 @@ run "api_postgrest_on_fargate" {
   }
 
   assert {
+    condition     = contains([for v in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : "${v.name}=${v.value}"], "PGRST_DB_POOL=10")
+    error_message = "PostgREST's pool size is set explicitly (it sizes max_connections)."
+  }
+
+  assert {
     condition     = aws_ecs_service.this.network_configuration[0].assign_public_ip == false && aws_ecs_service.this.launch_type == "FARGATE"
     error_message = "Tasks run on Fargate in private subnets."
   }
@@ -71,6 +76,32 @@ run "api_postgrest_on_fargate" {
     condition     = aws_lb_target_group.this.health_check[0].path == "/ready"
     error_message = "The load balancer checks PostgREST's /ready endpoint."
   }
+}
+
+run "api_refuses_to_serve_the_worker_schema" {
+  command = plan
+
+  module {
+    source = "./modules/api"
+  }
+
+  variables {
+    name                   = "t"
+    vpc_id                 = "vpc-0123"
+    public_subnet_ids      = ["subnet-pa", "subnet-pb"]
+    private_subnet_ids     = ["subnet-a", "subnet-b"]
+    alb_security_group_id  = "sg-alb"
+    task_security_group_id = "sg-api"
+    certificate_arn        = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+    image                  = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/t/postgrest:v12.2.3"
+    ecr_repository_arn     = "arn:aws:ecr:eu-west-1:123456789012:repository/t/postgrest"
+    db_uri_secret_arn      = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:t/api-db-uri-AbCdEf"
+    jwt_secret_arn         = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:t/jwt-secret-AbCdEf"
+    log_retention_days     = 30
+    db_schemas             = "api, worker"
+  }
+
+  expect_failures = [var.db_schemas]
 }
 
 run "postgres_host" {
@@ -89,9 +120,20 @@ run "postgres_host" {
     image                         = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/t/sesami-postgres:v0.1.0"
     ecr_repository_arn            = "arn:aws:ecr:eu-west-1:123456789012:repository/t/sesami-postgres"
     superuser_password_secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:t/postgres-superuser-AbCdEf"
+    jwt_secret_arn                = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:t/jwt-secret-AbCdEf"
+    github_client_secret_arn      = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:t/github-oauth-client-AbCdEf"
+    github_client_id              = "Iv1.0123456789abcdef"
+    worker_public_key             = "3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08="
+    worker_key_id                 = "k-2026-12"
+    max_connections               = 123
     queue_arn                     = "arn:aws:sqs:eu-west-1:123456789012:t-jobs"
     queue_url                     = "https://sqs.eu-west-1.amazonaws.com/123456789012/t-jobs"
     log_retention_days            = 7
+  }
+
+  assert {
+    condition     = aws_instance.this.user_data_base64 == base64gzip(output.user_data) && length(base64gzip(output.user_data)) < 16384
+    error_message = "The instance boots the rendered script, gzipped under EC2's 16 KiB limit."
   }
 
   assert {
@@ -120,16 +162,92 @@ run "postgres_host" {
   }
 
   assert {
-    condition     = aws_instance.this.metadata_options[0].http_tokens == "required" && aws_instance.this.metadata_options[0].http_put_response_hop_limit == 2
-    error_message = "IMDSv2 only, reachable from the PostgreSQL container (hop limit 2)."
+    condition     = aws_instance.this.metadata_options[0].http_tokens == "required" && aws_instance.this.metadata_options[0].http_put_response_hop_limit == 1
+    error_message = "IMDSv2 only, hop limit 1 (PostgreSQL runs with host networking)."
+  }
+
+  # Every setting sign-in and the dispatcher need, in the rendered boot script.
+  assert {
+    condition = alltrue([
+      for s in [
+        "shared_preload_libraries = 'sesami'",
+        "sesami.task_service = 'sqs'",
+        "sesami.sqs_queue_url = '${var.queue_url}'",
+        "sesami.aws_region = 'eu-west-1'",
+        "sesami.database_name = 'sesami'",
+        "sesami.jwt_secret_file = '/etc/sesami/secrets/jwt_secret'",
+        "sesami.github_client_secret_file = '/etc/sesami/secrets/github_client_secret'",
+        "sesami.github_client_id = '${var.github_client_id}'",
+        "sesami.worker_public_key = '${var.worker_public_key}'",
+        "sesami.worker_key_id = '${var.worker_key_id}'",
+        "max_connections = 123",
+        "ssl = on",
+        "hostssl   all  all  0.0.0.0/0     scram-sha-256",
+        "config_file=/etc/sesami/postgresql.conf",
+        var.image,
+      ] : strcontains(output.user_data, s)
+    ])
+    error_message = "The boot script sets every sesami, sign-in, TLS and connection setting."
+  }
+
+  # The secrets reach files only postgres (uid 999) reads.
+  assert {
+    condition = alltrue([
+      for s in [
+        "get '${var.jwt_secret_arn}' >/etc/sesami/secrets/jwt_secret.new",
+        "get '${var.github_client_secret_arn}' >/etc/sesami/secrets/github_client_secret.new",
+        "chown 999:999 /etc/sesami/secrets/$f.new",
+        "chmod 0400 /etc/sesami/secrets/$f.new",
+        "install -d -m 0700 -o 999 -g 999 /etc/sesami/secrets",
+      ] : strcontains(output.user_data, s)
+    ])
+    error_message = "The JWT and OAuth client secrets are written to files only postgres can read."
   }
 
   assert {
+    condition = (toset(flatten([
+      for s in jsondecode(aws_iam_role_policy.host.policy).Statement : s.Resource if contains(flatten([s.Action]), "secretsmanager:GetSecretValue")
+      ])) == toset([var.superuser_password_secret_arn, var.jwt_secret_arn, var.github_client_secret_arn]) &&
+      length([for s in jsondecode(aws_iam_role_policy.host.policy).Statement : s if anytrue([for a in flatten([s.Action]) : startswith(a, "secretsmanager:")])]) == 1
+    )
+    error_message = "The host may read exactly the superuser password, the JWT secret and the OAuth client secret."
+  }
+
+  # PostgreSQL never starts on an unmounted or foreign volume.
+  assert {
     condition = alltrue([
-      for s in ["shared_preload_libraries=sesami", "sesami.task_service=sqs", "sesami.sqs_queue_url=${var.queue_url}", "sesami.aws_region=", "sesami.database_name=sesami", var.image] :
-      strcontains(aws_instance.this.user_data, s)
+      for s in [
+        "RequiresMountsFor=/srv/pgdata",
+        "ExecStartPre=/usr/local/lib/sesami/check-data-volume",
+        "mountpoint -q /srv/pgdata || { echo",
+        "nvme-Amazon_Elastic_Block_Store_${replace(aws_ebs_volume.data.id, "-", "")}",
+      ] : strcontains(output.user_data, s)
     ])
-    error_message = "The host runs the sesami image preloaded, with the SQS task service configured."
+    error_message = "The data volume is found by its id and checked before PostgreSQL starts."
+  }
+
+  # WAL archiving and backups: the generator test/pitr.test.sh runs, with the s3 repository.
+  assert {
+    condition = alltrue([
+      for s in [
+        "pgbackrest-conf.sh postgresql --stanza sesami",
+        "pgbackrest-conf.sh pgbackrest --stanza sesami",
+        "--repo-type s3 --repo-path /t --s3-bucket t-pgbackrest-123456789012 --s3-region eu-west-1",
+        "--retention-full 4 --retention-diff 6",
+        file("modules/postgres_host/files/pgbackrest-conf.sh"),
+        file("modules/postgres_host/files/pgbackrest-restore.sh"),
+        file("modules/postgres_host/files/sesami-metrics.sh"),
+        "sesami-backup-full.timer", "sesami-backup-diff.timer", "/usr/local/sbin/sesami-restore",
+      ] : strcontains(output.user_data, s)
+    ])
+    error_message = "The host archives WAL and backs up to S3 with the shared pgBackRest generator, and installs the restore."
+  }
+
+  assert {
+    condition = (contains(flatten([for s in jsondecode(aws_iam_role_policy.host.policy).Statement : s.Resource if contains(flatten([s.Action]), "s3:PutObject")]), "${aws_s3_bucket.backups.arn}/*") &&
+      aws_s3_bucket_versioning.backups.versioning_configuration[0].status == "Enabled" &&
+    aws_s3_bucket_public_access_block.backups.restrict_public_buckets)
+    error_message = "The host writes its backups to a private, versioned bucket."
   }
 
   assert {
@@ -175,8 +293,33 @@ run "frontend" {
   }
 
   variables {
-    name        = "t"
-    bucket_name = "t-frontend-123456789012"
+    name             = "t"
+    bucket_name      = "t-frontend-123456789012"
+    api_url          = "https://api.example.com"
+    github_client_id = "Iv1.0123456789abcdef"
+  }
+
+  assert {
+    condition     = aws_cloudfront_distribution.this.default_cache_behavior[0].response_headers_policy_id == aws_cloudfront_response_headers_policy.this.id
+    error_message = "Every response carries the security headers policy."
+  }
+
+  assert {
+    condition = (
+      strcontains(aws_cloudfront_response_headers_policy.this.security_headers_config[0].content_security_policy[0].content_security_policy, "script-src 'self';") &&
+      strcontains(aws_cloudfront_response_headers_policy.this.security_headers_config[0].content_security_policy[0].content_security_policy, "default-src 'none'") &&
+      strcontains(aws_cloudfront_response_headers_policy.this.security_headers_config[0].content_security_policy[0].content_security_policy, "connect-src 'self' https://api.example.com;") &&
+      !strcontains(aws_cloudfront_response_headers_policy.this.security_headers_config[0].content_security_policy[0].content_security_policy, "unsafe") &&
+      aws_cloudfront_response_headers_policy.this.security_headers_config[0].content_security_policy[0].override
+    )
+    error_message = "A strict Content-Security-Policy: scripts only from the site, no inline code, the API the only other origin called."
+  }
+
+  assert {
+    condition = (aws_s3_object.config.key == "config.json" && aws_s3_object.config.bucket == aws_s3_bucket.this.id &&
+      jsondecode(aws_s3_object.config.content) == { apiUrl = "https://api.example.com", githubClientId = "Iv1.0123456789abcdef" } &&
+    aws_s3_object.config.content_type == "application/json" && aws_s3_object.config.cache_control == "no-cache")
+    error_message = "Terraform uploads config.json with the API URL and GitHub client id, never cached."
   }
 
   assert {
@@ -239,6 +382,13 @@ run "network" {
   assert {
     condition     = alltrue([for k, r in aws_vpc_security_group_ingress_rule.postgres_from : r.from_port == 5432 && r.referenced_security_group_id != null])
     error_message = "PostgreSQL accepts connections only from the API and worker security groups."
+  }
+
+  assert {
+    condition = (aws_vpc_security_group_egress_rule.postgres_https_internet.security_group_id == aws_security_group.postgres.id &&
+      aws_vpc_security_group_egress_rule.postgres_https_internet.from_port == 443 && aws_vpc_security_group_egress_rule.postgres_https_internet.to_port == 443 &&
+    aws_vpc_security_group_egress_rule.postgres_https_internet.cidr_ipv4 == "0.0.0.0/0")
+    error_message = "The PostgreSQL host may reach GitHub on 443 (sign-in)."
   }
 }
 
@@ -315,5 +465,40 @@ run "monitoring" {
     condition = (aws_cloudwatch_metric_alarm.postgres_disk.namespace == "CWAgent" &&
     aws_cloudwatch_metric_alarm.postgres_disk.dimensions["path"] == "/srv/pgdata")
     error_message = "The PostgreSQL data disk's fill level is watched."
+  }
+
+  # A stuck pipeline is seen from the database's side: the pipe deletes SQS
+  # messages once Batch accepts a job, so SQS alone cannot see a stalled Batch.
+  assert {
+    condition = alltrue([
+      for k in ["outbox-backlog", "oldest-pending-job", "oldest-queued-job", "dispatcher-errors", "dispatcher-down",
+      "metrics-silent", "batch-runnable-too-long", "compute-environment-invalid", "backup-failed", "backup-missing"] :
+      contains(keys(aws_cloudwatch_metric_alarm.pipeline), k) &&
+      aws_cloudwatch_metric_alarm.pipeline[k].namespace == "Sesami" &&
+      aws_cloudwatch_metric_alarm.pipeline[k].dimensions["Stack"] == "t" &&
+      aws_cloudwatch_metric_alarm.pipeline[k].alarm_actions == toset([aws_sns_topic.alarms.arn])
+    ])
+    error_message = "Alarms on outbox backlog, oldest pending and queued job, dispatcher errors and absence, RUNNABLE jobs, INVALID compute environments, the exporter and backups."
+  }
+
+  # Each alarm watches a metric the host actually publishes.
+  assert {
+    condition = alltrue([
+      for k, a in aws_cloudwatch_metric_alarm.pipeline :
+      strcontains(file("modules/postgres_host/files/sesami-metrics.sh"), "metric ${a.metric_name} ") ||
+      strcontains(file("modules/postgres_host/files/sesami-metrics.sh"), "(metric ${a.metric_name} ") ||
+      strcontains(file("modules/postgres_host/user_data.sh.tftpl"), "metric=${a.metric_name} ")
+    ])
+    error_message = "Every pipeline alarm's metric is one the PostgreSQL host exports."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.pipeline["metrics-silent"].treat_missing_data == "breaching" && aws_cloudwatch_metric_alarm.pipeline["backup-missing"].treat_missing_data == "breaching"
+    error_message = "A silent exporter and missing backups raise alarms (missing data is breaching)."
+  }
+
+  assert {
+    condition     = !strcontains(aws_cloudwatch_metric_alarm.oldest_message_age.alarm_description, "Batch has stalled")
+    error_message = "The oldest-message alarm does not claim to catch a stalled Batch (the pipe deletes messages)."
   }
 }

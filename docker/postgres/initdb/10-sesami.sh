@@ -4,9 +4,8 @@
 #
 #   sesami_anon, sesami_user, sesami_worker   NOLOGIN; what the API grants to
 #   authenticator        LOGIN NOINHERIT; PostgREST connects as it and
-#                        switches to the JWT's role (or sesami_anon); it is
-#                        granted sesami_anon and sesami_user only, so no API
-#                        request can act as the worker
+#                        switches to the JWT's role (or sesami_anon); granted
+#                        sesami_anon and sesami_user only, never sesami_worker
 #   sesami_worker_login  LOGIN; the worker's DATABASE_URL user, a member of
 #                        sesami_worker
 #

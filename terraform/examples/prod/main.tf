@@ -22,6 +22,11 @@ module "sesami" {
   environment         = "prod"
   sesami_image_tag    = var.sesami_image_tag
   api_certificate_arn = var.api_certificate_arn
+  availability_zones  = var.availability_zones
+  api_url             = var.api_url
+  github_client_id    = var.github_client_id
+  worker_public_key   = var.worker_public_key
+  worker_key_id       = var.worker_key_id
   alarm_emails        = var.alarm_emails
   batch_max_vcpus     = 256
 

@@ -97,6 +97,9 @@ resource "aws_ecs_task_definition" "this" {
       { name = "PGRST_SERVER_PORT", value = tostring(var.port) },
       { name = "PGRST_ADMIN_SERVER_PORT", value = tostring(var.admin_port) },
       { name = "PGRST_OPENAPI_MODE", value = "disabled" },
+      # Connections per task; the PostgreSQL host's max_connections counts
+      # max_capacity x this (docs/deploy.md, "Connections").
+      { name = "PGRST_DB_POOL", value = tostring(var.db_pool) },
     ]
     secrets = [
       { name = "PGRST_DB_URI", valueFrom = var.db_uri_secret_arn },

@@ -65,15 +65,31 @@ variable "jwt_secret_arn" {
 }
 
 variable "db_schemas" {
-  description = "Schemas PostgREST exposes (PGRST_DB_SCHEMAS)."
+  description = "Schemas PostgREST exposes (PGRST_DB_SCHEMAS). Never sesami's internal schemas: the worker's functions (schema worker) and the tables (schema sesami) are not for HTTP."
   type        = string
   default     = "api"
+
+  validation {
+    condition     = length(setintersection([for s in split(",", var.db_schemas) : trimspace(s)], ["worker", "sesami"])) == 0
+    error_message = "PostgREST must not serve the worker or sesami schemas; serve api only."
+  }
 }
 
 variable "db_anon_role" {
   description = "Role for requests without a JWT (PGRST_DB_ANON_ROLE)."
   type        = string
   default     = "sesami_anon"
+}
+
+variable "db_pool" {
+  description = "Connections each PostgREST task keeps to PostgreSQL (PGRST_DB_POOL)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.db_pool >= 1
+    error_message = "db_pool must be at least 1."
+  }
 }
 
 variable "cpu" {

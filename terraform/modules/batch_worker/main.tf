@@ -1,6 +1,7 @@
 # sesami-worker on AWS Batch, fed by an EventBridge Pipe from the SQS job queue.
 #
-#   SQS job queue --(pipe, batch size 1)--> Batch job queue --> SPOT compute env
+#   SQS job queue --(pipe, batch size 1)--> Batch job queue --> SPOT compute env,
+#                                                then an on-demand one when Spot has no capacity
 #   The message body reaches the container as the SQS_MESSAGE_BODY environment
 #   override; the container runs `sesami-worker batch`.
 #
@@ -21,8 +22,8 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
   # Batch names the ECS cluster behind a compute environment "AWSBatch-<ce name>-<uuid>".
-  ecs_cluster_arn_pattern = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:cluster/AWSBatch-${var.name}-worker-spot*"
-  ecs_instance_arn_prefix = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:container-instance/AWSBatch-${var.name}-worker-spot*"
+  ecs_cluster_arn_patterns  = [for ce in ["spot", "on-demand"] : "arn:${local.partition}:ecs:${local.region}:${local.account_id}:cluster/AWSBatch-${var.name}-worker-${ce}*"]
+  ecs_instance_arn_prefixes = [for ce in ["spot", "on-demand"] : "arn:${local.partition}:ecs:${local.region}:${local.account_id}:container-instance/AWSBatch-${var.name}-worker-${ce}*"]
 }
 
 resource "aws_cloudwatch_log_group" "worker" {
@@ -70,13 +71,13 @@ resource "aws_iam_role_policy" "instance" {
           "ecs:SubmitAttachmentStateChanges",
           "ecs:UpdateContainerInstancesState",
         ]
-        Resource = [local.ecs_cluster_arn_pattern]
+        Resource = local.ecs_cluster_arn_patterns
       },
       {
         Sid      = "EcsAgentInstance"
         Effect   = "Allow"
         Action   = ["ecs:Poll", "ecs:StartTelemetrySession", "ecs:PutSystemLogEvents"]
-        Resource = [local.ecs_instance_arn_prefix]
+        Resource = local.ecs_instance_arn_prefixes
       },
       {
         # DiscoverPollEndpoint and GetAuthorizationToken support no resource-level permissions.
@@ -205,11 +206,14 @@ resource "aws_iam_role_policy" "pipe" {
 resource "aws_launch_template" "worker" {
   name_prefix = "${var.name}-worker-"
 
-  # IMDSv2 only; hop limit 2 so containers can reach it through the bridge.
+  # IMDSv2 only, hop limit 1: the ECS agent (host network) reaches it, the
+  # worker containers (bridge network, one hop further) cannot, so a job never
+  # holds the instance role's credentials.  The worker calls no AWS API in
+  # batch mode; its secrets arrive through the execution role.
   metadata_options {
     http_endpoint               = "enabled"
     http_tokens                 = "required"
-    http_put_response_hop_limit = 2
+    http_put_response_hop_limit = 1
   }
 
   block_device_mappings {
@@ -268,6 +272,44 @@ resource "aws_batch_compute_environment" "spot" {
   }
 }
 
+# The fallback: jobs the Spot environment cannot place (no capacity in any
+# of the instance types) run on demand, up to on_demand_max_vcpus.
+resource "aws_batch_compute_environment" "on_demand" {
+  compute_environment_name_prefix = "${var.name}-worker-on-demand"
+  type                            = "MANAGED"
+  state                           = "ENABLED"
+
+  compute_resources {
+    type                = "EC2"
+    allocation_strategy = "BEST_FIT_PROGRESSIVE"
+    min_vcpus           = 0
+    desired_vcpus       = 0
+    max_vcpus           = var.on_demand_max_vcpus
+    instance_type       = var.instance_types
+    instance_role       = aws_iam_instance_profile.instance.arn
+    subnets             = var.subnet_ids
+    security_group_ids  = var.security_group_ids
+
+    ec2_configuration {
+      image_type = "ECS_AL2023"
+    }
+
+    launch_template {
+      launch_template_id = aws_launch_template.worker.id
+      version            = aws_launch_template.worker.latest_version
+    }
+
+    tags = merge(var.tags, { Name = "${var.name}-worker" })
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    create_before_destroy = true
+    ignore_changes        = [compute_resources[0].desired_vcpus]
+  }
+}
+
 resource "aws_batch_job_queue" "this" {
   name     = "${var.name}-worker"
   state    = "ENABLED"
@@ -276,6 +318,11 @@ resource "aws_batch_job_queue" "this" {
   compute_environment_order {
     order               = 1
     compute_environment = aws_batch_compute_environment.spot.arn
+  }
+
+  compute_environment_order {
+    order               = 2
+    compute_environment = aws_batch_compute_environment.on_demand.arn
   }
 
   tags = var.tags

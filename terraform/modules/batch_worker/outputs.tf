@@ -3,6 +3,11 @@ output "compute_environment_arn" {
   value       = aws_batch_compute_environment.spot.arn
 }
 
+output "compute_environment_arns" {
+  description = "ARNs of the compute environments, in the job queue's order (Spot, then on demand)."
+  value       = [aws_batch_compute_environment.spot.arn, aws_batch_compute_environment.on_demand.arn]
+}
+
 output "job_queue_arn" {
   description = "ARN of the Batch job queue (the pipe's target)."
   value       = aws_batch_job_queue.this.arn

@@ -59,6 +59,12 @@ variable "max_vcpus" {
   }
 }
 
+variable "on_demand_max_vcpus" {
+  description = "vCPU ceiling of the on-demand compute environment behind the Spot one (it scales from 0)."
+  type        = number
+  default     = 16
+}
+
 variable "instance_types" {
   description = "Instance types or families the SPOT compute environment may use; several families give SPOT_CAPACITY_OPTIMIZED room to pick."
   type        = list(string)

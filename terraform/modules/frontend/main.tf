@@ -1,6 +1,31 @@
 # Static files of the web front end: a private, encrypted S3 bucket read only
 # by one CloudFront distribution through origin access control (OAC).
-# No bucket ACLs, no public access, no website endpoint.
+# No bucket ACLs, no public access, no website endpoint.  Every response
+# carries a strict Content-Security-Policy (scripts and styles only from the
+# site itself, no inline code; the API the only other origin it may call) and
+# the usual hardening headers.  Terraform writes the runtime config.json next
+# to index.html; the build itself is uploaded with `aws s3 sync` (docs/deploy.md).
+
+locals {
+  config = {
+    apiUrl         = var.api_url
+    githubClientId = var.github_client_id
+  }
+
+  content_security_policy = join("; ", [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: https://avatars.githubusercontent.com",
+    "font-src 'self'",
+    "connect-src 'self' ${var.api_url}",
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+  ])
+}
 
 resource "aws_s3_bucket" "this" {
   bucket = var.bucket_name
@@ -67,7 +92,8 @@ resource "aws_cloudfront_distribution" "this" {
     cached_methods         = ["GET", "HEAD"]
     compress               = true
     # AWS managed cache policy "CachingOptimized".
-    cache_policy_id = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+    cache_policy_id            = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+    response_headers_policy_id = aws_cloudfront_response_headers_policy.this.id
   }
 
   # Single-page app: unknown paths render index.html.
@@ -91,6 +117,46 @@ resource "aws_cloudfront_distribution" "this" {
   }
 
   tags = var.tags
+}
+
+resource "aws_cloudfront_response_headers_policy" "this" {
+  name    = "${var.name}-frontend-security"
+  comment = "Strict CSP and hardening headers for the ${var.name} web app"
+
+  security_headers_config {
+    content_security_policy {
+      content_security_policy = local.content_security_policy
+      override                = true
+    }
+    strict_transport_security {
+      access_control_max_age_sec = 63072000
+      include_subdomains         = true
+      preload                    = false
+      override                   = true
+    }
+    content_type_options {
+      override = true
+    }
+    frame_options {
+      frame_option = "DENY"
+      override     = true
+    }
+    referrer_policy {
+      referrer_policy = "strict-origin-when-cross-origin"
+      override        = true
+    }
+  }
+}
+
+# The web app reads this at start; it is never cached, so a new API URL or
+# client id takes effect without a rebuild.  `aws s3 sync --delete` must
+# exclude it (docs/deploy.md).
+resource "aws_s3_object" "config" {
+  bucket        = aws_s3_bucket.this.id
+  key           = "config.json"
+  content       = jsonencode(local.config)
+  content_type  = "application/json"
+  cache_control = "no-cache"
 }
 
 resource "aws_s3_bucket_policy" "this" {

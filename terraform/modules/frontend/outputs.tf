@@ -19,3 +19,13 @@ output "iam_policy_documents" {
     frontend_bucket = aws_s3_bucket_policy.this.policy
   }
 }
+
+output "config" {
+  description = "The runtime config.json uploaded next to index.html."
+  value       = local.config
+}
+
+output "content_security_policy" {
+  description = "The Content-Security-Policy header every response carries."
+  value       = local.content_security_policy
+}

@@ -20,6 +20,21 @@ variable "acm_certificate_arn" {
   default     = null
 }
 
+variable "api_url" {
+  description = "Public HTTPS URL of the API: apiUrl in config.json and the only other origin the CSP lets the app call."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https://[A-Za-z0-9.-]+(:[0-9]+)?$", var.api_url))
+    error_message = "api_url must be https://<host>[:port], without a path or trailing slash."
+  }
+}
+
+variable "github_client_id" {
+  description = "GitHub OAuth app client ID: githubClientId in config.json."
+  type        = string
+}
+
 variable "price_class" {
   description = "CloudFront price class (edge locations used)."
   type        = string

@@ -1,7 +1,14 @@
 # Alarms, all to one SNS topic:
-#   DLQ not empty, oldest job-queue message too old (pipe stalled),
-#   Batch job FAILED (EventBridge rule; Batch has no failed-jobs metric),
-#   API 5xx (load balancer + targets), PostgreSQL host CPU, data disk, status.
+#   DLQ not empty, oldest job-queue message too old (the pipe stalled: it
+#   deletes a message once Batch accepts the job, so SQS never shows a stalled
+#   Batch), Batch job FAILED (EventBridge rule; Batch has no failed-jobs metric),
+#   API 5xx (load balancer + targets), PostgreSQL host CPU, data disk, status;
+#   and the pipeline as the database sees it, from the metrics the PostgreSQL
+#   host exports every minute (files/sesami-metrics.sh): outbox backlog, oldest
+#   pending job (not sent to SQS), oldest queued job (sent, never claimed: the
+#   alarm that catches a stalled pipe or Batch), dispatcher errors, no
+#   dispatcher running, Batch jobs RUNNABLE too long, an INVALID compute
+#   environment, the exporter itself silent; failed or missing backups.
 
 data "aws_caller_identity" "current" {}
 
@@ -67,7 +74,7 @@ resource "aws_cloudwatch_metric_alarm" "dlq_not_empty" {
 
 resource "aws_cloudwatch_metric_alarm" "oldest_message_age" {
   alarm_name          = "${var.name}-job-queue-oldest-message"
-  alarm_description   = "The oldest job message waits too long: the pipe or Batch has stalled."
+  alarm_description   = "The oldest job message waits too long: the pipe is not taking messages (a stalled Batch does not show here; see the oldest-queued-job alarm)."
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateAgeOfOldestMessage"
   dimensions          = { QueueName = var.queue_name }
@@ -188,6 +195,83 @@ resource "aws_cloudwatch_metric_alarm" "postgres_status" {
   evaluation_periods  = 2
   comparison_operator = "GreaterThanThreshold"
   threshold           = 0
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+  tags                = var.tags
+}
+
+# ---------------------------------------------------------------- pipeline (host metrics)
+
+locals {
+  # name => metric, statistic, comparison, threshold, period, periods, what the alarm means.
+  pipeline_alarms = {
+    outbox-backlog = {
+      metric = "OutboxBacklog", stat = "Minimum", op = "GreaterThanThreshold", threshold = var.outbox_backlog_threshold
+      period = 60, periods = 5, missing = "notBreaching"
+      text   = "The outbox has stayed above the threshold for 5 minutes: the dispatcher is not keeping up or cannot reach SQS."
+    }
+    oldest-pending-job = {
+      metric = "OldestPendingJobSeconds", stat = "Maximum", op = "GreaterThanThreshold", threshold = var.oldest_pending_job_threshold_seconds
+      period = 60, periods = 3, missing = "notBreaching"
+      text   = "A committed job has not been sent to SQS: the dispatcher is stuck, stopped or failing."
+    }
+    oldest-queued-job = {
+      metric = "OldestQueuedJobSeconds", stat = "Maximum", op = "GreaterThanThreshold", threshold = var.oldest_queued_job_threshold_seconds
+      period = 60, periods = 5, missing = "notBreaching"
+      text   = "A job sent to SQS has not been claimed by a worker: the pipe, Batch or the workers have stalled."
+    }
+    dispatcher-errors = {
+      metric = "DispatcherErrors", stat = "Sum", op = "GreaterThanThreshold", threshold = 0
+      period = 60, periods = 5, missing = "notBreaching"
+      text   = "SQS sends have failed (or rows were parked) in each of the last 5 minutes; see the PostgreSQL log and sesami.dispatcher_status()."
+    }
+    dispatcher-down = {
+      metric = "DispatchersRunning", stat = "Minimum", op = "LessThanThreshold", threshold = 1
+      period = 60, periods = 3, missing = "notBreaching"
+      text   = "No sesami dispatcher background worker is running."
+    }
+    metrics-silent = {
+      metric = "MetricsExportOk", stat = "SampleCount", op = "LessThanThreshold", threshold = 1
+      period = 60, periods = 5, missing = "breaching"
+      text   = "The PostgreSQL host has exported no pipeline metrics for 5 minutes: PostgreSQL, the host or its exporter is down."
+    }
+    batch-runnable-too-long = {
+      metric = "OldestRunnableBatchJobSeconds", stat = "Maximum", op = "GreaterThanThreshold", threshold = var.batch_runnable_threshold_seconds
+      period = 60, periods = 3, missing = "notBreaching"
+      text   = "A worker job has waited RUNNABLE too long: no capacity in either compute environment, or an environment is broken."
+    }
+    compute-environment-invalid = {
+      metric = "InvalidComputeEnvironments", stat = "Maximum", op = "GreaterThanThreshold", threshold = 0
+      period = 60, periods = 3, missing = "notBreaching"
+      text   = "A Batch compute environment is INVALID (its role, launch template or subnets); jobs cannot run there."
+    }
+    backup-failed = {
+      metric = "BackupFailed", stat = "Sum", op = "GreaterThanThreshold", threshold = 0
+      period = 3600, periods = 1, missing = "notBreaching"
+      text   = "A pgBackRest backup failed; see journalctl -u 'sesami-backup@*' on the PostgreSQL host."
+    }
+    backup-missing = {
+      metric = "BackupSucceeded", stat = "SampleCount", op = "LessThanThreshold", threshold = 1
+      period = 21600, periods = 5, missing = "breaching"
+      text   = "No pgBackRest backup has succeeded for 30 hours (backups run daily)."
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "pipeline" {
+  for_each = local.pipeline_alarms
+
+  alarm_name          = "${var.name}-${each.key}"
+  alarm_description   = each.value.text
+  namespace           = var.metrics_namespace
+  metric_name         = each.value.metric
+  dimensions          = { Stack = var.name }
+  statistic           = each.value.stat
+  period              = each.value.period
+  evaluation_periods  = each.value.periods
+  comparison_operator = each.value.op
+  threshold           = each.value.threshold
+  treat_missing_data  = each.value.missing
   alarm_actions       = [aws_sns_topic.alarms.arn]
   ok_actions          = [aws_sns_topic.alarms.arn]
   tags                = var.tags

@@ -5,14 +5,14 @@ output "topic_arn" {
 
 output "alarm_names" {
   description = "Names of the CloudWatch alarms."
-  value = [
+  value = concat([
     aws_cloudwatch_metric_alarm.dlq_not_empty.alarm_name,
     aws_cloudwatch_metric_alarm.oldest_message_age.alarm_name,
     aws_cloudwatch_metric_alarm.api_5xx.alarm_name,
     aws_cloudwatch_metric_alarm.postgres_cpu.alarm_name,
     aws_cloudwatch_metric_alarm.postgres_disk.alarm_name,
     aws_cloudwatch_metric_alarm.postgres_status.alarm_name,
-  ]
+  ], [for a in aws_cloudwatch_metric_alarm.pipeline : a.alarm_name])
 }
 
 output "iam_policy_documents" {

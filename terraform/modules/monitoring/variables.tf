@@ -63,6 +63,36 @@ variable "postgres_disk_threshold_percent" {
   default     = 80
 }
 
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the metrics the PostgreSQL host exports (dimension Stack = name)."
+  type        = string
+  default     = "Sesami"
+}
+
+variable "outbox_backlog_threshold" {
+  description = "Outbox rows waiting to be sent that raise the backlog alarm when they stay for 5 minutes."
+  type        = number
+  default     = 1000
+}
+
+variable "oldest_pending_job_threshold_seconds" {
+  description = "Age of the oldest job not yet sent to SQS that raises an alarm."
+  type        = number
+  default     = 300
+}
+
+variable "oldest_queued_job_threshold_seconds" {
+  description = "Age of the oldest job sent to SQS but not claimed by a worker that raises an alarm (Batch scales from zero: allow for instance start-up)."
+  type        = number
+  default     = 1800
+}
+
+variable "batch_runnable_threshold_seconds" {
+  description = "Time a worker job may wait RUNNABLE before an alarm."
+  type        = number
+  default     = 1800
+}
+
 variable "kms_master_key_id" {
   description = "Customer-managed KMS key for the alarm topic; its key policy must let cloudwatch.amazonaws.com and events.amazonaws.com use it. null leaves the topic unencrypted."
   type        = string

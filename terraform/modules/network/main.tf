@@ -4,7 +4,7 @@
 # endpoint (the workers clone repositories from GitHub).
 # Security groups allow only the flows of the architecture:
 #   internet -443-> alb -api_port-> api -5432-> postgres <-5432- worker
-#   api, worker, postgres -443-> VPC endpoints;  worker -443-> internet (GitHub)
+#   api, worker, postgres -443-> VPC endpoints;  worker, postgres -443-> internet (GitHub)
 
 data "aws_region" "current" {}
 
@@ -245,6 +245,18 @@ resource "aws_vpc_security_group_egress_rule" "to_s3" {
 resource "aws_vpc_security_group_egress_rule" "worker_https_internet" {
   security_group_id = aws_security_group.worker.id
   description       = "HTTPS to GitHub through NAT"
+  cidr_ipv4         = "0.0.0.0/0"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+}
+
+# Sign-in: the PostgreSQL host exchanges the OAuth code and reads the user at
+# GitHub (sesami.github_oauth_url, sesami.github_api_url) over HTTPS.  GitHub
+# publishes no stable address list to pin this to, so the rule is port 443.
+resource "aws_vpc_security_group_egress_rule" "postgres_https_internet" {
+  security_group_id = aws_security_group.postgres.id
+  description       = "HTTPS to GitHub through NAT (sign-in)"
   cidr_ipv4         = "0.0.0.0/0"
   ip_protocol       = "tcp"
   from_port         = 443

@@ -93,8 +93,107 @@ variable "ecr_repository_arn" {
 }
 
 variable "superuser_password_secret_arn" {
-  description = "Secrets Manager ARN of the postgres superuser password, read once at boot."
+  description = "Secrets Manager ARN of the postgres superuser password (used when the cluster is first initialised)."
   type        = string
+}
+
+variable "jwt_secret_arn" {
+  description = "Secrets Manager ARN of the JWT secret shared with PostgREST; written to a file only postgres reads (sesami.jwt_secret_file)."
+  type        = string
+}
+
+variable "github_client_secret_arn" {
+  description = "Secrets Manager ARN of the GitHub OAuth app's client secret (the bare string); written to a file only postgres reads (sesami.github_client_secret_file)."
+  type        = string
+}
+
+variable "github_client_id" {
+  description = "Client ID of the GitHub OAuth app (sesami.github_client_id; public)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._-]{1,100}$", var.github_client_id))
+    error_message = "github_client_id must be a GitHub OAuth client ID (letters, digits, dot, dash, underscore)."
+  }
+}
+
+variable "worker_public_key" {
+  description = "The worker's X25519 public key, base64 of the 32 bytes (sesami.worker_public_key; public). The private key stays in the worker-private-key secret."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9+/]{43}=$", var.worker_public_key))
+    error_message = "worker_public_key must be the base64 of a 32-byte X25519 public key (44 characters)."
+  }
+}
+
+variable "worker_key_id" {
+  description = "Name of the worker key pair (sesami.worker_key_id), stored with every sealed token."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._:-]{1,64}$", var.worker_key_id))
+    error_message = "worker_key_id must be 1-64 characters of letters, digits and . _ : -."
+  }
+}
+
+variable "max_connections" {
+  description = "PostgreSQL max_connections (the root module computes it from PostgREST tasks x pool + Batch jobs + reserve)."
+  type        = number
+  default     = 100
+}
+
+variable "backup_retention_full" {
+  description = "Full pgBackRest backups to keep; older ones, and the WAL only they need, expire."
+  type        = number
+  default     = 4
+
+  validation {
+    condition     = var.backup_retention_full >= 2
+    error_message = "Keep at least two full backups."
+  }
+}
+
+variable "backup_retention_diff" {
+  description = "Differential pgBackRest backups to keep."
+  type        = number
+  default     = 6
+}
+
+variable "backup_full_calendar" {
+  description = "systemd OnCalendar expression (UTC) of the full backup."
+  type        = string
+  default     = "Sun *-*-* 02:00:00 UTC"
+}
+
+variable "backup_diff_calendar" {
+  description = "systemd OnCalendar expression (UTC) of the differential backup."
+  type        = string
+  default     = "Mon..Sat *-*-* 02:00:00 UTC"
+}
+
+variable "backup_noncurrent_days" {
+  description = "Days an overwritten or deleted object of the backup bucket stays recoverable."
+  type        = number
+  default     = 30
+}
+
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the host's sesami metrics (dimension Stack = name)."
+  type        = string
+  default     = "Sesami"
+}
+
+variable "batch_job_queue_name" {
+  description = "Batch job queue whose RUNNABLE jobs the host's metrics watch; null for none."
+  type        = string
+  default     = null
+}
+
+variable "batch_compute_environment_names" {
+  description = "Batch compute environments (names or ARNs) whose status the host's metrics watch."
+  type        = list(string)
+  default     = []
 }
 
 variable "database_name" {
