@@ -37,9 +37,9 @@ DATA_built = sesami--$(EXTVERSION).sql
 DATA = extension/sesami--0.1.0.sql extension/sesami--0.1.0--0.2.0.sql
 
 REGRESS = schema repo_url transitions api worker_api outbox
-REGRESS += auth submit profile
+REGRESS += auth submit profile settle
 REGRESS_OPTS = --inputdir=. --dbname=contrib_regression
-ISOLATION = claim submit_race submit_isolation
+ISOLATION = claim submit_race submit_isolation cancel_dispatch
 ISOLATION_OPTS = --inputdir=. --dbname=contrib_regression_iso
 
 PG_CONFIG ?= pg_config

@@ -68,8 +68,8 @@ BEGIN
 		PERFORM set_config('request.jwt.claims', json_build_object('sub', u::text)::text, true);
 		FOR i IN 1..n LOOP
 			PERFORM api.submit_analysis('https://github.com/bench' || u || '/repo' || (i % (2 * n / 3 + 1)));
-			SELECT * INTO c FROM api.worker_claim_next('bench');
-			PERFORM api.worker_complete(c.job_id, c.attempt, pg_temp.doc(u * 100000 + i));
+			SELECT * INTO c FROM worker.claim_next('bench');
+			PERFORM worker.complete(c.job_id, c.attempt, pg_temp.doc(u * 100000 + i));
 		END LOOP;
 	END LOOP;
 END

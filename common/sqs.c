@@ -293,17 +293,31 @@ sqs_request_prepare(const sqs_request *req, CURL *easy, aws_http_response *resp,
 }
 
 /*
- * True if an AWS error type is about the queue or the caller's access rather
- * than the request: a queue or an IAM policy created after the sender, or a
- * policy still propagating.
+ * True if an AWS error type is about the queue, the caller's access or its
+ * credentials rather than the request: a queue or an IAM policy created
+ * after the sender, a policy still propagating, a queue URL or queue type
+ * set wrong, keys refused or rotated, a clock out of step, the queue's KMS
+ * key unusable.
  */
 static int
 is_not_the_request(const char *type)
 {
-	return strcmp(type, "QueueDoesNotExist") == 0 ||
-		strcmp(type, "AWS.SimpleQueueService.NonExistentQueue") == 0 ||
-		strcmp(type, "AccessDenied") == 0 ||
-		strcmp(type, "AccessDeniedException") == 0;
+	static const char *const names[] = {
+		"QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue",
+		"AccessDenied", "AccessDeniedException", "InvalidAddress",
+		"UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation",
+		"InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch",
+		"IncompleteSignature", "MissingAuthenticationToken", "InvalidSecurity",
+		"KmsAccessDenied", "KmsDisabled", "KmsInvalidState", "KmsNotFound", "KmsOptInRequired",
+		"KMS.AccessDeniedException", "KMS.DisabledException", "KMS.KMSInvalidStateException",
+		"KMS.NotFoundException", "KMS.OptInRequired"
+	};
+	size_t		i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(type, names[i]) == 0)
+			return 1;
+	return 0;
 }
 
 /* True if an AWS error type means "slow down". */

@@ -71,9 +71,10 @@ typedef struct sqs_error
 	aws_status	status;
 	long		http_status;	/* 0 if no response */
 	int			retryable;		/* a later retry may succeed */
-	int			not_the_request;	/* the queue is missing or access denied: an
-									 * operator's fix, not a different request,
-									 * makes a resend succeed */
+	int			not_the_request;	/* the queue is missing, access denied or
+									 * the credentials refused: an operator's
+									 * fix, not a different request, makes a
+									 * resend succeed */
 	char		type[128];		/* AWS error type, e.g. "QueueDoesNotExist" */
 	char		message[512];	/* human-readable; never holds secrets */
 } sqs_error;

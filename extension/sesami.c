@@ -329,9 +329,9 @@ sesami_define_gucs(void)
 							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("sesami.dispatch_max_attempts",
-							"Sets how many times the dispatcher tries to send a job before parking it.",
-							"A parked outbox row keeps its last error and is counted in sesami.stats; "
-							"it is never dropped.",
+							"Sets after how many failed sends the dispatcher logs a job it cannot send.",
+							"The job is still retried, with backoff, for as long as it takes: only an error "
+							"that is the message's own fault parks its outbox row.",
 							&sesami_dispatch_max_attempts,
 							20, 1, 1000,
 							PGC_SIGHUP,

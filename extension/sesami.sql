@@ -167,7 +167,9 @@ CREATE INDEX job_events_recent ON sesami.job_events (at, to_status);
 
 -- Jobs waiting for the SQS dispatcher.  A logged table written in the
 -- submitting transaction: a committed job is never lost.  The dispatcher
--- claims rows by setting lease_until, sends them, then deletes them.
+-- claims rows by setting lease_until and lease_token, sends them, then
+-- deletes them; only the holder of the current lease_token may record the
+-- outcome.  A parked row (parked_at set) waits for sesami.requeue_parked().
 CREATE TABLE sesami.outbox (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	job_id bigint NOT NULL,
@@ -177,7 +179,8 @@ CREATE TABLE sesami.outbox (
 	lease_until timestamptz,
 	send_attempts integer NOT NULL DEFAULT 0,
 	last_error text,
-	parked_at timestamptz
+	parked_at timestamptz,
+	lease_token bigint			-- the claiming transaction's id: fences the outcome
 ) WITH (fillfactor = 50);	-- room on each page for the lease update to stay HOT
 CREATE INDEX outbox_ready ON sesami.outbox (available_at, id) WHERE parked_at IS NULL;
 CREATE INDEX outbox_job ON sesami.outbox (job_id);
@@ -632,12 +635,74 @@ BEGIN
 END
 $$;
 
+-- The dispatcher's last step of a round (extension/sqs_dispatch.c): record
+-- what became of the outbox rows it leased with lease_token.  Sent rows are
+-- deleted and their jobs move pending -> queued; rows of finished jobs are
+-- deleted; failed rows get their error and next send time, or are parked.
+-- A row another dispatcher has leased since (this lease ran out) is left
+-- alone.  Locks are taken jobs first, then outbox rows, as api.cancel_job
+-- takes them, so the two cannot deadlock.
+CREATE FUNCTION sesami.outbox_settle(lease_token bigint,
+	sent_ids bigint[], sent_message_ids text[], drop_ids bigint[],
+	fail_ids bigint[], fail_errors text[], fail_delays_ms integer[], fail_parks boolean[])
+	RETURNS void
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF cardinality(sent_ids) > 0 THEN
+		PERFORM FROM sesami.jobs j
+		WHERE j.id IN (SELECT o.job_id FROM sesami.outbox o
+					   WHERE o.id = ANY (sent_ids) AND o.lease_token = lease_token)
+		ORDER BY j.id
+		FOR UPDATE;
+		WITH d AS (
+			DELETE FROM sesami.outbox o
+			USING unnest(sent_ids, sent_message_ids) AS s(id, msg)
+			WHERE o.id = s.id AND o.lease_token = lease_token
+			RETURNING o.job_id, s.msg)
+		UPDATE sesami.jobs j
+		SET status = 'queued', sqs_message_id = d.msg, updated_at = now(), dispatched_at = now(),
+			queued_at = CASE WHEN j.status = 'pending' THEN now() ELSE j.queued_at END
+		FROM d WHERE j.id = d.job_id AND j.status IN ('pending', 'queued');
+	END IF;
+	IF cardinality(drop_ids) > 0 THEN
+		DELETE FROM sesami.outbox o
+		WHERE o.id = ANY (drop_ids) AND o.lease_token = lease_token;
+	END IF;
+	IF cardinality(fail_ids) > 0 THEN
+		UPDATE sesami.outbox o
+		SET lease_until = NULL, last_error = f.err,
+			available_at = now() + f.delay * interval '1 millisecond',
+			parked_at = CASE WHEN f.park THEN now() END
+		FROM unnest(fail_ids, fail_errors, fail_delays_ms, fail_parks) AS f(id, err, delay, park)
+		WHERE o.id = f.id AND o.lease_token = lease_token;
+	END IF;
+END
+$$;
+
+-- Send parked outbox rows again, once what made SQS refuse them is fixed:
+-- every parked row, or those of the given jobs.  Their send count starts
+-- over; the dispatcher picks them up within sesami.poll_interval.  Returns
+-- how many rows it requeued.  Superuser (outbox owner) only.
+CREATE FUNCTION sesami.requeue_parked(job_ids bigint[] DEFAULT NULL) RETURNS integer
+	LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+	WITH r AS (
+		UPDATE sesami.outbox o
+		SET parked_at = NULL, available_at = now(), send_attempts = 0, lease_until = NULL
+		WHERE o.parked_at IS NOT NULL AND (job_ids IS NULL OR o.job_id = ANY (job_ids))
+		RETURNING 1)
+	SELECT count(*)::integer FROM r
+$$;
+COMMENT ON FUNCTION sesami.requeue_parked(bigint[]) IS 'Sends parked outbox rows again (all, or those of the given jobs); returns how many';
+
 ------------------------------------------------------------------------------
 -- Privileges: nothing in api is callable unless granted here.
 ------------------------------------------------------------------------------
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA api, worker FROM PUBLIC;
 REVOKE ALL ON FUNCTION sesami.reap_expired_leases(), sesami.redispatch_stale_jobs(),
 	sesami.start_attempt(bigint, text), sesami.fence(bigint, integer, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION sesami.outbox_settle(bigint, bigint[], text[], bigint[], bigint[], text[],
+	integer[], boolean[]), sesami.requeue_parked(bigint[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.submit_analysis(text), api.job(bigint), api.cancel_job(bigint),
 	api.job_result(bigint) TO sesami_user;
 GRANT EXECUTE ON FUNCTION worker.claim_job(bigint, integer, text), worker.claim_next(text),

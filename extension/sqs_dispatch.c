@@ -6,20 +6,35 @@
  *
  *   1. claim   (transaction)  lease up to sesami.dispatch_batch_size ready
  *              rows with FOR UPDATE SKIP LOCKED: lease_until = now() + lease,
- *              send_attempts + 1; rows whose job was cancelled meanwhile are
- *              dropped.  COMMIT — no lock is held while we talk to SQS.
+ *              lease_token = the claiming transaction's id, send_attempts + 1;
+ *              rows whose job was cancelled meanwhile are dropped.  COMMIT —
+ *              no lock is held while we talk to SQS.
  *   2. send    (no transaction) SendMessageBatch requests of at most 10
  *              entries, up to sesami.dispatch_in_flight at once on a curl
  *              multi handle whose easy handles keep their connections alive.
  *              The entry id is the outbox row id; Failed[] is read per entry
  *              even on HTTP 200.
- *   3. mark    (transaction)  sent rows are deleted and their jobs move
- *              pending -> queued with the SQS message id (through the C state
- *              machine, so the move is audited); failed rows get exponential
- *              backoff with jitter, or are parked (kept, with the error) when
- *              SQS says the sender is at fault or after
- *              sesami.dispatch_max_attempts sends.  A missing queue or denied
- *              access is retried, not parked: both are fixed elsewhere.
+ *   3. mark    (transaction, sesami.outbox_settle) sent rows are deleted and
+ *              their jobs move pending -> queued with the SQS message id
+ *              (through the C state machine, so the move is audited); failed
+ *              rows get exponential backoff with jitter (capped at 30 s) and
+ *              are retried for as long as it takes.  Only an error that is
+ *              the message's own fault parks a row (kept, with the error,
+ *              until sesami.requeue_parked()): an entry SQS fails with
+ *              SenderFault, or a request SQS rejects as malformed.  Transport
+ *              errors, timeouts, throttling, server errors, refused or
+ *              expired credentials and a missing queue or denied access
+ *              (sqs.c's retryable / not_the_request) never park: an outage of
+ *              any length drains by itself.  After
+ *              sesami.dispatch_max_attempts failed sends a row is logged once.
+ *
+ * The lease covers the whole round: one wave of dispatch_in_flight requests
+ * per http_timeout, for as many waves as a full batch needs, plus a margin;
+ * no request starts once too little of the lease is left for it.  Step 3
+ * touches only rows that still carry this round's lease_token, so a
+ * dispatcher whose lease ran out (and another one took the rows) cannot
+ * clear, delete or park them.  Step 3 locks jobs before outbox rows, the
+ * order api.cancel_job uses.
  *
  * A crash between 2 and 3 leaves the rows leased; when the lease expires they
  * are sent again.  Duplicates are harmless: the message carries the job id
@@ -31,7 +46,10 @@
  *
  * Credentials come from the server's environment, the ECS/Batch container
  * endpoint or EC2 IMDSv2 (common/aws_credentials.c) and are cached there;
- * they never reach a log line, an error or pg_settings.
+ * they never reach a log line, an error or pg_settings.  Error text from
+ * libcurl, the credential sources or SQS is put on one line (control
+ * characters become spaces) before it reaches a log line, an error, the
+ * outbox or sesami.dispatcher_status().
  *
  * Runs only in the dispatcher process; all state here is process-local.
  */
@@ -45,6 +63,7 @@
 #include "catalog/pg_type.h"
 #include "common/pg_prng.h"
 #include "commands/extension.h"
+#include "mb/pg_wchar.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -95,16 +114,38 @@ static sqs_client *client = NULL;
 static aws_credentials_provider *credentials = NULL;
 static char *client_key = NULL;	/* region|endpoint the client was built for */
 static CURLM *multi = NULL;
+static TimestampTz start_deadline = 0;	/* no request starts after this */
 static Flight *flights = NULL;
 static int	nflights = 0;
 static bool curl_ready = false;
+
+/*
+ * Make library or server error text fit one log line, in place: control
+ * characters (newlines above all) become spaces, and a multibyte character
+ * cut off by an earlier truncation is dropped.
+ */
+static char *
+one_line(char *s)
+{
+	size_t		len = strlen(s);
+
+	for (char *p = s; *p; p++)
+		if ((unsigned char) *p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	s[pg_mbcliplen(s, (int) len, (int) len)] = '\0';
+	return s;
+}
 
 /* Record the last error in shared memory (never with secrets in it). */
 static void
 note_error(const char *msg)
 {
+	char		line[sizeof(sesami_shared->last_error)];
+
+	strlcpy(line, msg, sizeof(line));
+	one_line(line);
 	SpinLockAcquire(&sesami_shared->mutex);
-	strlcpy(sesami_shared->last_error, msg, sizeof(sesami_shared->last_error));
+	strlcpy(sesami_shared->last_error, line, sizeof(sesami_shared->last_error));
 	sesami_shared->last_error_at = GetCurrentTimestamp();
 	SpinLockRelease(&sesami_shared->mutex);
 }
@@ -159,7 +200,7 @@ ensure_client(void)
 		note_error(errbuf);
 		ereport(LOG,
 				(errmsg("sesami dispatcher could not create its SQS client"),
-				 errdetail_internal("%s", errbuf)));
+				 errdetail_internal("%s", one_line(errbuf))));
 		return false;
 	}
 	if (client_key)
@@ -213,12 +254,31 @@ end_work(MemoryContext mcxt)
 	pgstat_report_activity(STATE_IDLE, NULL);
 }
 
+/* Slack in a round's lease for credentials, the two transactions and timers. */
+#define LEASE_MARGIN_MS 30000
+
 /*
- * Step 1: lease ready outbox rows.  Returns how many; *out is allocated in
- * mcxt, which must outlive the transaction (SPI's memory does not).
+ * How long a round holds its rows: a full batch is ceil(batch / 10)
+ * requests, sent in waves of dispatch_in_flight, each wave allowed
+ * http_timeout; plus LEASE_MARGIN_MS.
+ */
+static int64
+round_lease_ms(void)
+{
+	int64		requests = (sesami_dispatch_batch_size + SQS_MAX_BATCH - 1) / SQS_MAX_BATCH;
+	int64		waves = (requests + sesami_dispatch_in_flight - 1) / sesami_dispatch_in_flight;
+
+	return waves * sesami_http_timeout + LEASE_MARGIN_MS;
+}
+
+/*
+ * Step 1: lease ready outbox rows.  Returns how many and sets *token to the
+ * lease token; *out is allocated in mcxt, which must outlive the transaction
+ * (SPI's memory does not).  Sets start_deadline: the last moment a request
+ * may start and still end (http_timeout later) well inside the lease.
  */
 static int
-claim_rows(OutboxRow **out, MemoryContext mcxt)
+claim_rows(OutboxRow **out, int64 *token, MemoryContext mcxt)
 {
 	static const char *sql =
 		"WITH c AS ("
@@ -228,21 +288,26 @@ claim_rows(OutboxRow **out, MemoryContext mcxt)
 		"  ORDER BY o.available_at, o.id LIMIT $1 FOR UPDATE SKIP LOCKED),"
 		" u AS ("
 		"  UPDATE sesami.outbox o"
-		"  SET lease_until = now() + $2 * interval '1 second', send_attempts = o.send_attempts + 1"
+		"  SET lease_until = now() + $2 * interval '1 millisecond', lease_token = txid_current(),"
+		"      send_attempts = o.send_attempts + 1"
 		"  FROM c WHERE o.id = c.id"
-		"  RETURNING o.id, o.job_id, o.attempt, o.send_attempts)"
+		"  RETURNING o.id, o.job_id, o.attempt, o.send_attempts, o.lease_token)"
 		" SELECT u.id, u.job_id, u.attempt, u.send_attempts, j.account_id,"
 		"        j.status IN ('pending', 'queued'),"
 		"        json_build_object('v', 1, 'job_id', u.job_id, 'attempt', u.attempt,"
-		"                          'repo_url', j.repo_url)::text"
+		"                          'repo_url', j.repo_url)::text, u.lease_token"
 		" FROM u JOIN sesami.jobs j ON j.id = u.job_id";
-	Oid			argtypes[2] = {INT4OID, INT4OID};
+	Oid			argtypes[2] = {INT4OID, INT8OID};
 	Datum		values[2];
 	int			n;
 	OutboxRow  *rows;
+	int64		lease_ms = round_lease_ms();
 
 	values[0] = Int32GetDatum(sesami_dispatch_batch_size);
-	values[1] = Int32GetDatum(Max(sesami_http_timeout / 1000 * 3, 30));
+	values[1] = Int64GetDatum(lease_ms);
+	start_deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+												 lease_ms - sesami_http_timeout - LEASE_MARGIN_MS / 2);
+	*token = 0;
 	if (SPI_execute_with_args(sql, 2, argtypes, values, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not claim outbox rows");
 	n = (int) SPI_processed;
@@ -261,6 +326,7 @@ claim_rows(OutboxRow **out, MemoryContext mcxt)
 		r->account_id = DatumGetInt64(SPI_getbinval(tup, desc, 5, &isnull));
 		r->live = DatumGetBool(SPI_getbinval(tup, desc, 6, &isnull)) && !isnull;
 		r->body = MemoryContextStrdup(mcxt, SPI_getvalue(tup, desc, 7));
+		*token = DatumGetInt64(SPI_getbinval(tup, desc, 8, &isnull));
 		snprintf(r->entry_id, sizeof(r->entry_id), INT64_FORMAT, r->id);
 		snprintf(r->group_id, sizeof(r->group_id), "account-" INT64_FORMAT, r->account_id);
 		snprintf(r->dedup_id, sizeof(r->dedup_id), "job-" INT64_FORMAT "-attempt-%d",
@@ -314,15 +380,22 @@ finish_flight(Flight *f, CURLcode code)
 		{
 			snprintf(r->error, sizeof(r->error), "SQS refused the message: %s: %s",
 					 results[i].code, results[i].message);
+			one_line(r->error);
+			/* the message's own fault: sending it again cannot help */
 			r->park = results[i].sender_fault != 0;
 		}
 		else
 		{
 			snprintf(r->error, sizeof(r->error), "%s", err.message[0] ? err.message : aws_status_name(st));
+			one_line(r->error);
 			r->throttled = (st == AWS_ETHROTTLED);
+
 			/*
-			 * a request SQS rejects as malformed will not get better; a
-			 * missing queue or denied access may, like an outage
+			 * A request SQS rejects as malformed will not get better.
+			 * Everything else may, whatever the number of tries: transport
+			 * errors, timeouts, throttling and 5xx (retryable), credentials
+			 * refused or expired, a missing queue or denied access
+			 * (not_the_request: fixed outside the message).
 			 */
 			r->park = (st == AWS_ESERVICE && !err.retryable && !err.not_the_request);
 		}
@@ -357,6 +430,7 @@ start_flight(Flight *f, OutboxRow **rows, int n, bool fifo)
 		for (int i = 0; i < n; i++)
 		{
 			snprintf(rows[i]->error, sizeof(rows[i]->error), "%s", err.message);
+			one_line(rows[i]->error);
 			rows[i]->throttled = false;
 		}
 		sqs_request_free(&f->req);
@@ -385,6 +459,13 @@ send_rows(OutboxRow *rows, int n)
 		CURLMsg    *msg;
 		int			left;
 
+		/* a request started now might outlive the lease: leave the rest */
+		if (next < nlive && GetCurrentTimestamp() > start_deadline)
+		{
+			for (; next < nlive; next++)
+				strlcpy(live[next]->error, "not sent: the round's lease ran short",
+						sizeof(live[next]->error));
+		}
 		/* fill free flights */
 		for (int i = 0; i < nflights && next < nlive; i++)
 		{
@@ -413,26 +494,29 @@ send_rows(OutboxRow *rows, int n)
 	pfree(live);
 }
 
-/* Step 3: apply the outcomes.  Returns the number of rows sent. */
-static int
-mark_rows(OutboxRow *rows, int n)
+/* A text[] of n Datums. */
+static Datum
+text_array(Datum *elems, int n)
 {
-	static const char *sent_sql =
-		"WITH s AS (SELECT * FROM unnest($1::bigint[], $2::text[]) AS s(id, msg)),"
-		" d AS (DELETE FROM sesami.outbox o USING s WHERE o.id = s.id RETURNING o.job_id, s.msg)"
-		" UPDATE sesami.jobs j"
-		" SET status = 'queued', sqs_message_id = d.msg, updated_at = now(), dispatched_at = now(),"
-		"     queued_at = CASE WHEN j.status = 'pending' THEN now() ELSE j.queued_at END"
-		" FROM d WHERE j.id = d.job_id AND j.status IN ('pending', 'queued')";
-	static const char *drop_sql =
-		"DELETE FROM sesami.outbox WHERE id = ANY ($1::bigint[])";
-	static const char *fail_sql =
-		"UPDATE sesami.outbox o"
-		" SET lease_until = NULL, last_error = f.err,"
-		"     available_at = now() + f.delay * interval '1 millisecond',"
-		"     parked_at = CASE WHEN f.park THEN now() END"
-		" FROM unnest($1::bigint[], $2::text[], $3::int[], $4::bool[]) AS f(id, err, delay, park)"
-		" WHERE o.id = f.id";
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* A bigint[] of n Datums. */
+static Datum
+int8_array(Datum *elems, int n)
+{
+	return PointerGetDatum(construct_array(elems, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+/*
+ * Step 3: apply the outcomes, on the rows that still carry this round's
+ * lease token (sesami.outbox_settle).  Returns the number of rows sent.
+ */
+static int
+mark_rows(OutboxRow *rows, int n, int64 token)
+{
+	static const char *settle_sql =
+		"SELECT sesami.outbox_settle($1, $2, $3, $4, $5, $6, $7, $8)";
 	Datum	   *sent_ids = palloc(sizeof(Datum) * n);
 	Datum	   *sent_msgs = palloc(sizeof(Datum) * n);
 	Datum	   *drop_ids = palloc(sizeof(Datum) * n);
@@ -444,7 +528,10 @@ mark_rows(OutboxRow *rows, int n)
 				ndrop = 0,
 				nfail = 0,
 				nparked = 0,
-				nthrottled = 0;
+				nthrottled = 0,
+				nstubborn = 0;
+	OutboxRow  *parked = NULL;
+	OutboxRow  *stubborn = NULL;
 	const char *last_err = NULL;
 
 	for (int i = 0; i < n; i++)
@@ -460,54 +547,58 @@ mark_rows(OutboxRow *rows, int n)
 		}
 		else
 		{
-			bool		park = r->park || r->send_attempts >= sesami_dispatch_max_attempts;
-
 			if (r->error[0] == '\0')
 				strlcpy(r->error, "the send was interrupted", sizeof(r->error));
 			fail_ids[nfail] = Int64GetDatum(r->id);
 			fail_errs[nfail] = CStringGetTextDatum(r->error);
 			fail_delays[nfail] = Int32GetDatum(backoff_ms(r->send_attempts, r->throttled));
-			fail_parks[nfail++] = BoolGetDatum(park);
-			nparked += park ? 1 : 0;
+			fail_parks[nfail++] = BoolGetDatum(r->park);
+			if (r->park)
+			{
+				nparked++;
+				parked = r;
+			}
+			else if (r->send_attempts == sesami_dispatch_max_attempts)
+			{
+				nstubborn++;
+				stubborn = r;
+			}
 			nthrottled += r->throttled ? 1 : 0;
 			last_err = r->error;
 		}
 	}
 
-	if (nsent > 0)
 	{
-		Oid			types[2] = {INT8ARRAYOID, TEXTARRAYOID};
-		Datum		args[2] = {
-			PointerGetDatum(construct_array(sent_ids, nsent, INT8OID, 8, true, TYPALIGN_DOUBLE)),
-			PointerGetDatum(construct_array(sent_msgs, nsent, TEXTOID, -1, false, TYPALIGN_INT))
-		};
-
-		if (SPI_execute_with_args(sent_sql, 2, types, args, NULL, false, 0) != SPI_OK_UPDATE)
-			elog(ERROR, "could not mark sent outbox rows");
-	}
-	if (ndrop > 0)
-	{
-		Oid			types[1] = {INT8ARRAYOID};
-		Datum		args[1] = {
-			PointerGetDatum(construct_array(drop_ids, ndrop, INT8OID, 8, true, TYPALIGN_DOUBLE))
-		};
-
-		if (SPI_execute_with_args(drop_sql, 1, types, args, NULL, false, 0) != SPI_OK_DELETE)
-			elog(ERROR, "could not drop outbox rows of finished jobs");
-	}
-	if (nfail > 0)
-	{
-		Oid			types[4] = {INT8ARRAYOID, TEXTARRAYOID, INT4ARRAYOID, BOOLARRAYOID};
-		Datum		args[4] = {
-			PointerGetDatum(construct_array(fail_ids, nfail, INT8OID, 8, true, TYPALIGN_DOUBLE)),
-			PointerGetDatum(construct_array(fail_errs, nfail, TEXTOID, -1, false, TYPALIGN_INT)),
+		Oid			types[8] = {INT8OID, INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID,
+		INT8ARRAYOID, TEXTARRAYOID, INT4ARRAYOID, BOOLARRAYOID};
+		Datum		args[8] = {
+			Int64GetDatum(token),
+			int8_array(sent_ids, nsent),
+			text_array(sent_msgs, nsent),
+			int8_array(drop_ids, ndrop),
+			int8_array(fail_ids, nfail),
+			text_array(fail_errs, nfail),
 			PointerGetDatum(construct_array(fail_delays, nfail, INT4OID, 4, true, TYPALIGN_INT)),
 			PointerGetDatum(construct_array(fail_parks, nfail, BOOLOID, 1, true, TYPALIGN_CHAR))
 		};
 
-		if (SPI_execute_with_args(fail_sql, 4, types, args, NULL, false, 0) != SPI_OK_UPDATE)
-			elog(ERROR, "could not record failed sends");
+		if (SPI_execute_with_args(settle_sql, 8, types, args, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not record the outcome of outbox rows");
 	}
+
+	if (parked)
+		ereport(LOG,
+				(errmsg_plural("sesami dispatcher parked %d job that SQS refused",
+								"sesami dispatcher parked %d jobs that SQS refused",
+								nparked, nparked),
+				 errdetail("Job " INT64_FORMAT ": %s", parked->job_id, parked->error),
+				 errhint("Fix what SQS refused, then run SELECT sesami.requeue_parked(); or cancel the jobs.")));
+	if (stubborn)
+		ereport(LOG,
+				(errmsg_plural("sesami dispatcher could not send %d job in %d attempts; it keeps trying",
+								"sesami dispatcher could not send %d jobs in %d attempts; it keeps trying",
+								nstubborn, nstubborn, sesami_dispatch_max_attempts),
+				 errdetail("Job " INT64_FORMAT ": %s", stubborn->job_id, stubborn->error)));
 
 	SpinLockAcquire(&sesami_shared->mutex);
 	sesami_shared->sent += nsent;
@@ -527,6 +618,37 @@ mark_rows(OutboxRow *rows, int n)
 }
 
 /*
+ * True once the installed schema has what this library's rounds use
+ * (sesami.outbox_settle, outbox.lease_token: 0.2.0).  Between a restart on a
+ * new library and ALTER EXTENSION sesami UPDATE it has not: the dispatcher
+ * then waits, saying so once a minute, instead of failing every round.
+ * Needs an open transaction; the answer, once yes, is kept.
+ */
+static bool
+schema_ready(void)
+{
+	static bool ready = false;
+	static TimestampTz last_warning = 0;
+	bool		isnull;
+
+	if (ready)
+		return true;
+	if (SPI_execute("SELECT to_regprocedure('sesami.outbox_settle(bigint, bigint[], text[], bigint[],"
+					" bigint[], text[], integer[], boolean[])') IS NOT NULL", true, 1) == SPI_OK_SELECT &&
+		SPI_processed == 1)
+		ready = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (!ready && TimestampDifferenceExceeds(last_warning, GetCurrentTimestamp(), 60 * 1000))
+	{
+		last_warning = GetCurrentTimestamp();
+		ereport(LOG,
+				(errmsg("sesami dispatcher waits for the extension to be updated"),
+				 errdetail("The installed sesami schema is older than the loaded library."),
+				 errhint("Run ALTER EXTENSION sesami UPDATE in database \"%s\".", sesami_database_name)));
+	}
+	return ready;
+}
+
+/*
  * One delivery round.  Returns true when it leased a full batch (there may
  * be more ready rows: the caller runs another round at once).
  */
@@ -536,6 +658,7 @@ sesami_dispatch_round(void)
 	MemoryContext round_context = CurrentMemoryContext;
 	OutboxRow  *rows = NULL;
 	int			n;
+	int64		token;
 	bool		configured = sesami_sqs_queue_url && *sesami_sqs_queue_url &&
 		sesami_aws_region && *sesami_aws_region;
 	static TimestampTz last_warning = 0;
@@ -569,7 +692,12 @@ sesami_dispatch_round(void)
 		}
 		return false;
 	}
-	n = claim_rows(&rows, round_context);
+	if (!schema_ready())
+	{
+		end_work(round_context);
+		return false;
+	}
+	n = claim_rows(&rows, &token, round_context);
 	end_work(round_context);
 	if (n == 0)
 		return false;
@@ -587,7 +715,7 @@ sesami_dispatch_round(void)
 	}
 
 	begin_work("sesami: recording sent outbox rows");
-	mark_rows(rows, n);
+	mark_rows(rows, n, token);
 	end_work(round_context);
 	return n >= sesami_dispatch_batch_size;
 }

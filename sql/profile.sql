@@ -27,11 +27,11 @@ DECLARE
 BEGIN
 	PERFORM set_config('request.jwt.claims', json_build_object('sub', acct::text)::text, true);
 	j := api.submit_analysis(url);
-	SELECT * INTO c FROM api.worker_claim_job(j.id, j.attempt, 'regress-worker');
+	SELECT * INTO c FROM worker.claim_job(j.id, j.attempt, 'regress-worker');
 	IF doc IS NULL THEN
-		PERFORM api.worker_fail(c.job_id, c.attempt, 'repository is empty', false);
+		PERFORM worker.fail(c.job_id, c.attempt, 'repository is empty', false);
 	ELSE
-		PERFORM api.worker_complete(c.job_id, c.attempt, doc);
+		PERFORM worker.complete(c.job_id, c.attempt, doc);
 	END IF;
 	RETURN c.job_id;
 END

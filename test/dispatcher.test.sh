@@ -64,9 +64,21 @@ pg_port=$(free_port)
 pgc_start "$tmp/pg" "$pg_port" "sesami.task_service = 'sqs'" "sesami.sqs_queue_url = '$qurl'" \
 	"sesami.aws_region = 'us-east-1'" "sesami.aws_endpoint_url = 'http://127.0.0.1:$fq_port'" \
 	"sesami.poll_interval = '60s'" "log_min_messages = log" || { notok "cluster starts"; exit 1; }
-q "CREATE EXTENSION sesami" >/dev/null
+q "CREATE EXTENSION sesami VERSION '0.1.0'" >/dev/null
 q "INSERT INTO sesami.accounts (github_id, login) VALUES (1, 'disp')" >/dev/null
 check "the dispatcher runs" [ "$(q 'SELECT sesami.wait_until_running()')" = t ]
+
+# ---- a schema older than the library: wait for ALTER EXTENSION UPDATE ----
+submit old 1
+waitlog() { local i; for i in $(seq $(($2 * 10))); do grep -qE "$1" "$PGC_DIR/server.log" && return 0; sleep 0.1; done; return 1; }
+check "on a 0.1.0 schema the dispatcher sends nothing and logs that it waits for the update" \
+	waitlog 'LOG: +sesami dispatcher waits for the extension to be updated' 5
+check "the job waits in the outbox" [ "$(q "SELECT count(*) FROM sesami.outbox o JOIN sesami.jobs j ON j.id = o.job_id WHERE j.repo_name = 'old-1' AND j.status = 'pending'")" = 1 ]
+q "ALTER EXTENSION sesami UPDATE" >/dev/null
+submit old2 1
+check "after ALTER EXTENSION sesami UPDATE the waiting job is sent too" \
+	wait_sql "SELECT count(*) = 2 FROM sesami.jobs WHERE repo_name IN ('old-1', 'old2-1') AND status = 'queued'" 5
+drain "$qurl" >/dev/null
 
 # ---- a committed job goes out at once (the poll interval is 60 s) ----
 submit one 1
@@ -91,7 +103,7 @@ sys.exit(0 if ok and len({m["job_id"] for m in msgs}) == len(msgs) else 1)
 PYEOF
 check "outbox is empty after delivery" [ "$(q 'SELECT count(*) FROM sesami.outbox')" = 0 ]
 sent=$(q 'SELECT sent FROM sesami.dispatcher_status()')
-check "dispatcher_status counts 26 sent (got $sent)" [ "$sent" = 26 ]
+check "dispatcher_status counts 2 + 26 sent (got $sent)" [ "$sent" = 28 ]
 
 # ---- a rolled-back transaction sends nothing ----
 submit rolledback 3 ROLLBACK
@@ -101,16 +113,27 @@ check "a rolled-back submit sends no message" [ ! -s "$tmp/msgs2" ]
 check "and leaves no job or outbox row" [ "$(q "SELECT count(*) FROM sesami.jobs WHERE repo_name LIKE 'rolledback-%'")$(q 'SELECT count(*) FROM sesami.outbox')" = 00 ]
 
 # ---- SQS down: the backlog waits, then drains by itself ----
-setconf sesami.poll_interval 300ms
+# dispatch_max_attempts = 2 makes a long outage short: twice that many failed
+# sends must not park a job either.
+setconf sesami.poll_interval 300ms sesami.dispatch_max_attempts 2
 kill "$fq_pid"; wait "$fq_pid" 2>/dev/null
 submit down 5
 check "while SQS is down the jobs stay pending with the error recorded" \
 	wait_sql "SELECT count(*) = 5 FROM sesami.outbox WHERE send_attempts >= 1 AND last_error IS NOT NULL AND parked_at IS NULL" 10
+check "an outage longer than sesami.dispatch_max_attempts sends parks nothing (4 sends, limit 2)" \
+	wait_sql "SELECT count(*) = 5 AND bool_and(send_attempts >= 4) AND bool_and(parked_at IS NULL) FROM sesami.outbox" 30 ||
+	q "SELECT '# outbox', id, send_attempts, parked_at, last_error FROM sesami.outbox"
+check "a job that reached sesami.dispatch_max_attempts is logged as still being retried" \
+	grep -qE 'LOG: +sesami dispatcher could not send [0-9]+ jobs? in 2 attempts; it keeps trying' "$PGC_DIR/server.log"
 check "the dispatcher reports the last error" [ -n "$(q 'SELECT last_error FROM sesami.dispatcher_status()')" ]
 check "sesami.stats shows the backlog" [ "$(q 'SELECT outbox_backlog FROM sesami.stats')" = 5 ]
-start_fauxqs "$tmp/fauxqs.log" || notok "fauxqs restarts"
+start_fauxqs "$tmp/fauxqs2.log" || notok "fauxqs restarts"  # a new log: the old one says "ready"
 pids+=("$fq_pid")
-qurl2=$(sqs CreateQueue '{"QueueName":"jobs"}' | $PY -c 'import json,sys; print(json.load(sys.stdin)["QueueUrl"])')
+# (on a loaded machine the new emulator may take a moment to answer)
+for _ in $(seq 20); do
+	qurl2=$(sqs CreateQueue '{"QueueName":"jobs"}' | $PY -c 'import json,sys; print(json.load(sys.stdin)["QueueUrl"])' 2>/dev/null) && break
+	sleep 0.5
+done
 check "the restarted emulator gives the same queue URL" [ "$qurl2" = "$qurl" ]
 check "after SQS comes back every waiting job is delivered" \
 	wait_sql "SELECT count(*) = 5 FROM sesami.jobs WHERE repo_name LIKE 'down-%' AND status = 'queued'" 70 ||
@@ -167,6 +190,85 @@ check "parked rows are counted in sesami.stats" \
 	[ "$(q 'SELECT outbox_parked FROM sesami.stats')" = "$(q 'SELECT count(*) FROM sesami.outbox WHERE parked_at IS NOT NULL')" ]
 check "the other jobs of the batch are queued" \
 	[ "$(q "SELECT count(*) FROM sesami.jobs j WHERE repo_name LIKE 'partial-%' AND status = 'queued'")" = "$(q "SELECT 12 - count(*) $part")" ]
+
+# ---- a parked job: requeued by the operator, or cancelled and resubmitted ----
+mode() { echo "$*" >"$tmp/double.port.mode"; }
+parked_ids=$(q "SELECT string_agg(job_id::text, ',' ORDER BY job_id) FROM sesami.outbox WHERE parked_at IS NOT NULL")
+check "a user cannot requeue parked rows" \
+	bash -c "! psql -X -qAt -d postgres -c 'SET ROLE sesami_user; SELECT sesami.requeue_parked()' 2>/dev/null"
+first_parked=${parked_ids%%,*}
+mode ok
+resubmit() {
+	psql -X -qAt -v ON_ERROR_STOP=1 -d postgres <<SQL
+BEGIN;
+SET LOCAL ROLE sesami_user;
+SELECT set_config('request.jwt.claims', '{"sub":"1","role":"sesami_user"}', true) IS NULL;
+SELECT status FROM api.cancel_job($first_parked);
+SELECT id <> $first_parked, status FROM api.submit_analysis((SELECT repo_url FROM sesami.jobs WHERE id = $first_parked));
+COMMIT;
+SQL
+}
+check "a parked pending job can be cancelled and resubmitted as a new job" \
+	[ "$(resubmit | tr "\n" " ")" = "f cancelled t|pending " ]
+check "the resubmitted job is delivered" \
+	wait_sql "SELECT status = 'queued' FROM sesami.jobs WHERE repo_url = (SELECT repo_url FROM sesami.jobs WHERE id = $first_parked) AND id <> $first_parked" 10
+nparked=$(q "SELECT count(*) FROM sesami.outbox WHERE parked_at IS NOT NULL")
+check "sesami.requeue_parked() requeues every parked row ($nparked)" [ "$(q 'SELECT sesami.requeue_parked()')" = "$nparked" ]
+check "requeued jobs are delivered and nothing stays parked" \
+	wait_sql "SELECT count(*) = 0 FROM sesami.outbox WHERE job_id = ANY ('{$parked_ids}') AND (SELECT outbox_parked = 0 FROM sesami.stats)" 15
+
+# ---- refused credentials, throttling and server errors never park ----
+# The double answers every request with one of them in turn, each message
+# holding a newline; dispatch_max_attempts is still 2.
+mode creds
+submit errs 3
+errs="FROM sesami.outbox o JOIN sesami.jobs j ON j.id = o.job_id WHERE j.repo_name LIKE 'errs-%'"
+check "refused credentials (InvalidClientTokenId) are retried, not parked" \
+	wait_sql "SELECT count(*) = 3 AND bool_and(o.send_attempts >= 2 AND o.parked_at IS NULL AND o.last_error LIKE '%InvalidClientTokenId%') $errs" 15
+mode throttle
+check "then throttling: retried, not parked" \
+	wait_sql "SELECT count(*) = 3 AND bool_and(o.parked_at IS NULL AND o.last_error LIKE '%Throttling%') $errs" 20
+mode 500
+check "then HTTP 500: retried, not parked" \
+	wait_sql "SELECT count(*) = 3 AND bool_and(o.parked_at IS NULL AND o.last_error LIKE '%InternalError%') $errs" 20
+check "the error text is kept on one line in the outbox" \
+	[ "$(q "SELECT bool_and(o.last_error LIKE '%the double says no second line of the error%' AND strpos(o.last_error, E'\n') = 0) $errs")" = t ]
+check "and in sesami.dispatcher_status()" \
+	[ "$(q "SELECT last_error LIKE '%no second line%' AND strpos(last_error, E'\n') = 0 FROM sesami.dispatcher_status()")" = t ]
+check "the server log carries the error on the warning's own lines" \
+	bash -c "grep -q 'DETAIL: .*the double says no second line of the error' '$PGC_DIR/server.log' && ! grep -q '^second line of the error' '$PGC_DIR/server.log'"
+mode ok
+check "once the endpoint answers, every one of those jobs is delivered" \
+	wait_sql "SELECT count(*) = 3 FROM sesami.jobs WHERE repo_name LIKE 'errs-%' AND status = 'queued'" 40
+# a request SQS rejects as malformed is the messages' own fault: parked at once
+mode malformed
+submit bad 2
+check "a request SQS rejects as malformed (InvalidParameterValue) parks its rows at the first send" \
+	wait_sql "SELECT count(*) = 2 AND bool_and(o.parked_at IS NOT NULL AND o.send_attempts = 1 AND o.last_error LIKE '%InvalidParameterValue%') FROM sesami.outbox o JOIN sesami.jobs j ON j.id = o.job_id WHERE j.repo_name LIKE 'bad-%'" 10
+mode ok
+check "sesami.requeue_parked(job ids) requeues just those rows" \
+	[ "$(q "SELECT sesami.requeue_parked(ARRAY(SELECT id FROM sesami.jobs WHERE repo_name LIKE 'bad-%'))")" = 2 ]
+check "then delivered" wait_sql "SELECT count(*) = 2 FROM sesami.jobs WHERE repo_name LIKE 'bad-%' AND status = 'queued'" 10
+setconf sesami.dispatch_max_attempts 20
+
+# ---- a round slower than the old lease: the rows are not sent twice ----
+# 250 rows, one request of 10 at a time, 1.5 s each: 37.5 s, longer than the
+# 30 s a lease used to last; the other dispatchers poll every 300 ms.
+mode slow 1.5
+setconf sesami.http_timeout 2500 sesami.dispatch_batch_size 250 sesami.dispatch_in_flight 1
+: >"$tmp/double.log"
+submit lease 250
+check "a round's lease covers all of its waves (25 x 2.5 s + 30 s)" \
+	wait_sql "SELECT min(lease_until - now()) > interval '60 s' FROM sesami.outbox o JOIN sesami.jobs j ON j.id = o.job_id WHERE j.repo_name LIKE 'lease-%' AND o.lease_until IS NOT NULL" 5
+check "a slow round delivers all 250 jobs" \
+	wait_sql "SELECT count(*) = 250 FROM sesami.jobs WHERE repo_name LIKE 'lease-%' AND status = 'queued'" 90
+check "and no row was sent twice (another dispatcher never took over a live lease)" $PY - "$tmp/double.log" <<'PYEOF'
+import json, sys
+ids = [i for l in open(sys.argv[1]) for i in json.loads(l)["ids"]]
+print("# lease: %d entries sent, %d distinct" % (len(ids), len(set(ids))))
+sys.exit(0 if len(ids) >= 250 and len(set(ids)) == len(ids) else 1)
+PYEOF
+setconf sesami.http_timeout 10000 sesami.dispatch_batch_size 500 sesami.dispatch_in_flight 16
 
 # ---- FIFO queues: group and deduplication ids ----
 fifo=$(sqs CreateQueue '{"QueueName":"jobs.fifo","Attributes":{"FifoQueue":"true"}}' | $PY -c 'import json,sys; print(json.load(sys.stdin)["QueueUrl"])')

@@ -13,6 +13,11 @@ Faithful to GitHub's documented behaviour where sesami depends on it:
   GET /user          Bearer/token auth, User-Agent required (403 without),
                      401 {"message": "Bad credentials", ...} for unknown tokens.
   GET /user/emails   [{"email", "primary", "verified", "visibility"}].
+  GET /login/oauth/authorize  client_id, redirect_uri, state, scope: the
+                     browser page, played as GitHub does for an app the user
+                     has already authorised: 302 to redirect_uri with code and
+                     state.  The code is $GITHUB_DOUBLE_AUTHORIZE_AS plus a
+                     fresh nonce (see below); an unknown client_id gets 404.
 
 Codes drive the scenario (the test picks them):
   user:<id>:<login>:<nonce>[:flag...]  success for that user; flags:
@@ -24,6 +29,10 @@ Codes drive the scenario (the test picks them):
   anything else: bad_verification_code
 
 usage: github_double.py PORT_FILE TOKENS_FILE CLIENT_ID CLIENT_SECRET
+Environment: GITHUB_DOUBLE_REDIRECT_PREFIX, the registered callback URL
+(redirect_uri must start with it; default https://app.example.com/);
+GITHUB_DOUBLE_AUTHORIZE_AS, the user the authorize page signs in
+("user:<id>:<login>[:flag...]" without the nonce; default user:1:octocat).
 Writes the chosen port to PORT_FILE and "code token" lines to TOKENS_FILE.
 It listens on 127.0.0.1 and a free port, or on GITHUB_DOUBLE_LISTEN=HOST:PORT
 (the compose suite runs it in a container on the stack's network).
@@ -40,7 +49,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORT_FILE, TOKENS_FILE, CLIENT_ID, CLIENT_SECRET = sys.argv[1:5]
 DOCS = "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors"
-REDIRECT_PREFIX = "https://app.example.com/"
+REDIRECT_PREFIX = os.environ.get("GITHUB_DOUBLE_REDIRECT_PREFIX", "https://app.example.com/")
+AUTHORIZE_AS = os.environ.get("GITHUB_DOUBLE_AUTHORIZE_AS", "user:1:octocat")
 
 lock = threading.Lock()
 used_codes = set()
@@ -132,7 +142,24 @@ class Handler(BaseHTTPRequestHandler):
                 f.write(code + " " + token + "\n")
         self.oauth_answer({"access_token": token, "token_type": "bearer", "scope": s["scope"]})
 
+    def authorize(self):
+        """The authorize page: straight back to the app with a code and the state."""
+        q = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        get = lambda k: q.get(k, [""])[0]
+        redirect = get("redirect_uri")
+        if get("client_id") != CLIENT_ID or not redirect.startswith(REDIRECT_PREFIX):
+            return self.send(404, "<html><body><h1>404</h1></body></html>", "text/html")
+        parts = AUTHORIZE_AS.split(":")
+        code = ":".join(parts[:3] + [secrets.token_hex(8)] + parts[3:])
+        sep = "&" if "?" in redirect else "?"
+        self.send_response(302)
+        self.send_header("Location", redirect + sep + urllib.parse.urlencode({"code": code, "state": get("state")}))
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def do_GET(self):
+        if self.path.split("?", 1)[0] == "/login/oauth/authorize":
+            return self.authorize()
         if not self.headers.get("User-Agent"):
             return self.send(403, "Request forbidden by administrative rules. "
                                   "Please make sure your request has a User-Agent header.", "text/plain")

@@ -21,6 +21,15 @@ wait_sql() {
 	return 1
 }
 
+# npm ci in DIR from its committed lock file, unless node_modules was
+# installed from exactly that lock file already (a stamp of its hash).
+npm_ci() {
+	local sum
+	sum=$(sha256sum "$1/package-lock.json" | cut -d' ' -f1)
+	[ "$(cat "$1/node_modules/.sesami-lock" 2>/dev/null)" = "$sum" ] && return 0
+	(cd "$1" && npm ci --no-audit --no-fund) && echo "$sum" >"$1/node_modules/.sesami-lock"
+}
+
 # Install (once) and start the fauxqs SQS emulator on $fq_port, logging to
 # $1; sets fq_pid.  The caller kills it.
 start_fauxqs() {

@@ -96,8 +96,8 @@ END $$;
 CREATE FUNCTION public.finish(job bigint, lines int) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
 	SET LOCAL ROLE sesami_worker;
-	PERFORM api.worker_claim_job(job, 0, 'w1');
-	PERFORM api.worker_complete(job, 1, json_build_object('schema', 'sesami.analysis/1', 'user', json_build_object('lines', lines))::jsonb);
+	PERFORM worker.claim_job(job, 0, 'w1');
+	PERFORM worker.complete(job, 1, json_build_object('schema', 'sesami.analysis/1', 'user', json_build_object('lines', lines))::jsonb);
 	RESET ROLE;
 END $$;
 INSERT INTO sesami.accounts (github_id, login, emails) VALUES (11, 'ada', '{ada@example.com}'), (12, 'bob', '{}');

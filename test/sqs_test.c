@@ -480,11 +480,17 @@ mode_parse(void)
 	st = sqs_parse_error(500, "{\"__type\":\"InternalFailure\",\"message\":\"oops\"}", &e);
 	report(st == AWS_ESERVICE && e.retryable && e.http_status == 500,
 		   "sqs parse: HTTP 500 service error is retryable");
-	st = sqs_parse_error(400, "{\"__type\":\"com.amazonaws.sqs#InvalidAddress\",\"message\":\"The address is not valid\"}", &e);
-	report(st == AWS_ESERVICE && !e.retryable && strstr(e.message, "InvalidAddress") &&
-		   strstr(e.message, "The address is not valid"),
+	st = sqs_parse_error(400, "{\"__type\":\"com.amazonaws.sqs#InvalidParameterValue\",\"message\":\"The value is not valid\"}", &e);
+	report(st == AWS_ESERVICE && !e.retryable && strstr(e.message, "InvalidParameterValue") &&
+		   strstr(e.message, "The value is not valid"),
 		   "sqs parse: client error is permanent, message has type and text");
 	report(!e.not_the_request, "sqs parse: a malformed request is the request's fault");
+	st = sqs_parse_error(400, "{\"__type\":\"com.amazonaws.sqs#InvalidAddress\",\"message\":\"The address is not valid\"}", &e);
+	report(st == AWS_ESERVICE && e.not_the_request, "sqs parse: InvalidAddress (the queue URL) is not the request's fault");
+	st = sqs_parse_error(403, "{\"__type\":\"com.amazon.coral.service#InvalidClientTokenId\",\"message\":\"unknown key\"}", &e);
+	report(st == AWS_ESERVICE && e.not_the_request, "sqs parse: refused credentials (InvalidClientTokenId) are not the request's fault");
+	st = sqs_parse_error(403, "{\"__type\":\"SignatureDoesNotMatch\",\"message\":\"check your clock\"}", &e);
+	report(e.not_the_request, "sqs parse: SignatureDoesNotMatch is not the request's fault");
 	st = sqs_parse_error(400, "{\"__type\":\"com.amazonaws.sqs#QueueDoesNotExist\",\"message\":\"gone\"}", &e);
 	report(st == AWS_ESERVICE && !e.retryable && e.not_the_request,
 		   "sqs parse: QueueDoesNotExist is not retryable as such, and not the request's fault");

@@ -242,7 +242,7 @@ for _ in $(seq 20); do [ "$(stall_clones)" = 0 ] && break; sleep 0.1; done
 check "SIGKILL of the worker mid-clone: its clone process ($before before) is gone within 2 s" \
 	test "$before" = 1 -a "$(stall_clones)" = 0
 for p in $(pgrep -f "sesami-worker _clone $tmp/mirror/github.com/acme/stall.git"); do kill -KILL "$p"; done
-q "SELECT api.worker_fail($j9b, 1, 'released by the test', false)" >/dev/null
+q "SELECT worker.fail($j9b, 1, 'released by the test', false)" >/dev/null
 # A clone child enforces its own wall-time limit, whoever its parent is (here
 # this shell, which never kills it): `_clone SRC DEST BYTES OBJECTS MEMORY TIMEOUT PARENT_PID`.
 t0=$(date +%s)
