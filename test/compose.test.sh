@@ -7,7 +7,8 @@
 # a mirror of bare repositories mounted into the worker).  Then it signs in
 # through api.login_github, submits a repository the PostgREST way and waits
 # for the job to travel pending -> queued -> processing -> completed through
-# the emulator; checks TLS (the worker's connection, verify-full from the
+# the emulator; where web/ exists, serves the front end with its runtime
+# config.json; checks TLS (the worker's connection, verify-full from the
 # host, plain TCP refused), the secret files and settings the entrypoint
 # writes, health checks, non-root users; tears everything down and checks
 # nothing is left.
@@ -115,13 +116,19 @@ lane() { # NAME:DOCKERFILE:CONTEXT[:IGNOREFILE] ...
 lane postgres:docker/Dockerfile.postgres:.:docker/Dockerfile.postgres.dockerignore \
 	worker:docker/Dockerfile.worker:.:docker/Dockerfile.worker.dockerignore >"$tmp/lane1" 2>&1 &
 lane1=$!
-lane sqs:docker/Dockerfile.sqs:docker/sqs github-double:test/podman/Dockerfile.github-double:test >"$tmp/lane2" 2>&1 &
+images=(postgres worker sqs github-double)
+lane2_specs=(sqs:docker/Dockerfile.sqs:docker/sqs github-double:test/podman/Dockerfile.github-double:test)
+if [ -f web/package.json ]; then
+	images+=(web)
+	lane2_specs+=(web:docker/Dockerfile.web:.:docker/Dockerfile.web.dockerignore)
+fi
+lane "${lane2_specs[@]}" >"$tmp/lane2" 2>&1 &
 lane2=$!
 bg_pids+=("$lane1" "$lane2")
 wait "$lane1" "$lane2"
 bg_pids=()
 built=1
-for name in postgres worker sqs github-double; do
+for name in "${images[@]}"; do
 	if grep -hqx "ok $name" "$tmp/lane1" "$tmp/lane2"; then
 		ok "image sesami-$name builds with podman"
 	else
@@ -136,7 +143,7 @@ echo "# images ready in $(($(date +%s) - tb)) s (tag $tag)"
 pm images --format '{{.Repository}}:{{.Tag}}' | grep -E '^localhost/sesami-(postgres|worker|sqs|github-double):ci-' |
 	grep -v ":$tag\$" | xargs -r podman rmi >/dev/null 2>&1
 
-for img in postgres worker sqs github-double; do
+for img in "${images[@]}"; do
 	cfg=$(pm image inspect --format '{{.Config.User}}|{{if .Config.Healthcheck}}{{index .Config.Healthcheck.Test 0}}{{end}}' "localhost/sesami-$img:$tag")
 	user=${cfg%%|*}
 	if [ -n "$user" ] && [ "${user%%:*}" != root ] && [ "${user%%:*}" != 0 ] && [ -n "${cfg#*|}" ]; then
@@ -339,18 +346,22 @@ bg_pids=()
 # ---- the web front end, once web/ exists ---------------------------------
 if [ -f web/package.json ]; then
 	webport=$(free_port)
-	if build web docker/Dockerfile.web . docker/Dockerfile.web.dockerignore >/dev/null 2>&1 &&
-		(cd "$tmp" && SESAMI_WEB_PUBLISH=127.0.0.1:$webport SESAMI_API_URL=http://api.example.test \
+	if (cd "$tmp" && SESAMI_WEB_PUBLISH=127.0.0.1:$webport SESAMI_API_URL=http://api.example.test \
 			"${compose[@]}" up -d --no-build web >"$tmp/up-web.log" 2>&1) &&
 		wait_for 30 curl -sf "http://127.0.0.1:$webport/index.html"; then
-		ok "the web image builds and serves web/dist"
+		ok "web serves web/dist (index.html)"
 	else
-		notok "the web image builds and serves web/dist"
-		tail -20 "$tmp/build-web.log" "$tmp/up-web.log" 2>/dev/null | sed 's/^/#   /'
+		notok "web serves web/dist (index.html)"
+		tail -20 "$tmp/up-web.log" 2>/dev/null | sed 's/^/#   /'
+		dump_logs web
 	fi
+	same "web answers an app route with index.html (single-page app)" \
+		"$(curl -s "http://127.0.0.1:$webport/jobs/42" | sha256sum)" "$(curl -s "http://127.0.0.1:$webport/index.html" | sha256sum)"
+	check "web is healthy (its HEALTHCHECK)" wait_for 30 pm healthcheck run "$(c web)"
+	same "web runs as a non-root user" "$(pm exec "$(c web)" id -u)" 10001
 	same "web serves /config.json from the environment, next to index.html" \
 		"$(curl -s "http://127.0.0.1:$webport/config.json" | jq -c .)" \
-		'{"apiUrl":"http://api.example.test","githubClientId":"Iv1.sesamicomposetest"}'
+		'{"apiUrl":"http://api.example.test","githubClientId":"Iv1.sesamicomposetest","githubUrl":"http://github:8080"}'
 else
 	echo "# web/ does not exist in this tree: the web service is not run"
 fi

