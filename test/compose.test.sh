@@ -362,6 +362,9 @@ if [ -f web/package.json ]; then
 	same "web serves /config.json from the environment, next to index.html" \
 		"$(curl -s "http://127.0.0.1:$webport/config.json" | jq -c .)" \
 		'{"apiUrl":"http://api.example.test","githubClientId":"Iv1.sesamicomposetest","githubUrl":"http://github:8080"}'
+	same "web sends the strict Content-Security-Policy, the API's origin its only other source" \
+		"$(curl -sI "http://127.0.0.1:$webport/" | tr -d '\r' | sed -n 's/^Content-Security-Policy: //Ip' | grep -o "script-src 'self';\|connect-src 'self' http://api.example.test;\|img-src 'self' data: http://api.example.test;" | paste -sd' ')" \
+		"script-src 'self'; img-src 'self' data: http://api.example.test; connect-src 'self' http://api.example.test;"
 else
 	echo "# web/ does not exist in this tree: the web service is not run"
 fi

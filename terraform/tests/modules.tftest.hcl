@@ -309,6 +309,7 @@ run "frontend" {
       strcontains(aws_cloudfront_response_headers_policy.this.security_headers_config[0].content_security_policy[0].content_security_policy, "script-src 'self';") &&
       strcontains(aws_cloudfront_response_headers_policy.this.security_headers_config[0].content_security_policy[0].content_security_policy, "default-src 'none'") &&
       strcontains(aws_cloudfront_response_headers_policy.this.security_headers_config[0].content_security_policy[0].content_security_policy, "connect-src 'self' https://api.example.com;") &&
+      strcontains(aws_cloudfront_response_headers_policy.this.security_headers_config[0].content_security_policy[0].content_security_policy, "img-src 'self' data: https://avatars.githubusercontent.com https://api.example.com;") &&
       !strcontains(aws_cloudfront_response_headers_policy.this.security_headers_config[0].content_security_policy[0].content_security_policy, "unsafe") &&
       aws_cloudfront_response_headers_policy.this.security_headers_config[0].content_security_policy[0].override
     )

@@ -16,7 +16,7 @@ locals {
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data: https://avatars.githubusercontent.com",
+    "img-src 'self' data: https://avatars.githubusercontent.com ${var.api_url}",
     "font-src 'self'",
     "connect-src 'self' ${var.api_url}",
     "manifest-src 'self'",
