@@ -75,7 +75,7 @@ import os, subprocess, sys
 d = sys.argv[1]; os.makedirs(d)
 subprocess.run(["git", "-C", d, "-c", "init.defaultBranch=main", "init", "-q"], check=True)
 out, files = [], {}
-for c in range(1, 5001):
+for c in range(1, 16001):	# long enough (seconds) for the list to show it mid-run
     who = ["ada", "bob", "cy"][c % 3]
     f = "src/f%02d.c" % (c % 40)
     lines = files.setdefault(f, [])

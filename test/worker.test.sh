@@ -379,8 +379,10 @@ pgc_as_owner "$PGC_BIN/pg_ctl" -D "$PGC_DIR/data" -m immediate -w stop >/dev/nul
 feeder=$!
 # keep the database down until the worker has the result in hand and fails to store it
 for _ in $(seq 300); do grep -q 'could not store the result' "$tmp/restart.log" && break; sleep 0.1; done
-pgc_as_owner "$PGC_BIN/pg_ctl" -D "$PGC_DIR/data" -l "$PGC_DIR/server.log" -w start >/dev/null
+pgc_as_owner "$PGC_BIN/pg_ctl" -D "$PGC_DIR/data" -l "$PGC_DIR/server.log" -w -t 120 start >/dev/null
 wait "$wpid"
+# (on a loaded machine recovery may outlast pg_ctl's wait: read only once it answers)
+for _ in $(seq 600); do q "SELECT 1" >/dev/null 2>&1 && break; sleep 0.1; done
 t1=$(date +%s)
 kill "$feeder" 2>/dev/null
 wait "$feeder" 2>/dev/null
