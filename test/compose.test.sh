@@ -334,8 +334,8 @@ same "the worker took the message from the queue and deleted it (emulator: 0 vis
 				AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }) })
 		.then(r => r.json()).then(j => console.log(j.Attributes.ApproximateNumberOfMessages, j.Attributes.ApproximateNumberOfMessagesNotVisible))' 2>&1)" \
 	"0 0"
-same "the result counts bob's surviving lines as git blame does" \
-	"$(request sesami_user "$claims" "SELECT api.job_result($job) -> 'user' ->> 'lines';" 2>&1)" "$bob_lines"
+same "the result counts bob's surviving lines as git blame does (blame_lines)" \
+	"$(request sesami_user "$claims" "SELECT api.job_result($job) -> 'user' ->> 'blame_lines';" 2>&1)" "$bob_lines"
 wait "${bg_pids[0]}" 2>/dev/null
 same "the worker's database connection uses TLS (pg_stat_ssl)" \
 	"$(sed -nE 's/.*NOTICE:  worker ssl=(\S+) version=(TLS\S*).*/\1 TLS/p' "$tmp/ssl-watch.out")" "t TLS"
