@@ -18,6 +18,12 @@ PM_BASE_RECIPE=1
 
 pm() { podman "$@"; }
 
+# The Debian mirror this machine's apt uses (deb822 or one-line sources).
+pm_host_mirror() {
+	cat /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list 2>/dev/null |
+		awk '/^URIs:/ { print $2; exit } /^deb / { print ($2 ~ /^\[/ ? $3 : $2); exit }'
+}
+
 pm_base_image() {
 	local key name tarball root
 	key="bookworm-minbase-r$PM_BASE_RECIPE-$(date -u +%G-w%V)"
@@ -30,19 +36,18 @@ pm_base_image() {
 	if [ ! -s "$tarball" ]; then
 		mkdir -p "$SESAMI_CI_CACHE"
 		root=$(mktemp -d "$SESAMI_CI_CACHE/rootfs.XXXXXX")
-		if ! debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian >"$root.log" 2>&1; then
+		if ! debootstrap --variant=minbase bookworm "$root" "$(pm_host_mirror)" >"$root.log" 2>&1; then
 			echo "debootstrap failed:" >&2
 			tail -20 "$root.log" >&2
 			rm -rf "$root" "$root.log"
 			return 1
 		fi
 		# What debian:bookworm-slim has beyond minbase: the update and
-		# security suites, no documentation, no apt caches.
-		cat >"$root/etc/apt/sources.list" <<-'SOURCES'
-			deb http://deb.debian.org/debian bookworm main
-			deb http://deb.debian.org/debian bookworm-updates main
-			deb http://deb.debian.org/debian-security bookworm-security main
-		SOURCES
+		# security suites (this machine's own Debian sources, which name them),
+		# no documentation, no apt caches.
+		[ -s /etc/apt/sources.list ] && cp /etc/apt/sources.list "$root/etc/apt/sources.list"
+		[ -f /etc/apt/sources.list.d/debian.sources ] &&
+			cp /etc/apt/sources.list.d/debian.sources "$root/etc/apt/sources.list.d/"
 		cat >"$root/etc/dpkg/dpkg.cfg.d/excludes" <<-'EXCLUDES'
 			path-exclude /usr/share/doc/*
 			path-include /usr/share/doc/*/copyright
