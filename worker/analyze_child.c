@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -191,7 +190,6 @@ analyze_child_main(int argc, char **argv)
 	analysis_options opt;
 	analysis_result *result = NULL;
 	json_object *doc;
-	struct rlimit rl;
 	char	   *input = NULL,
 			   *line,
 			   *save = NULL;
@@ -233,12 +231,7 @@ analyze_child_main(int argc, char **argv)
 	for (line = strtok_r(input, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		authors[nauthors++] = line;
 
-	rl.rlim_cur = rl.rlim_max = strtoull(argv[4], NULL, 10);
-#ifdef __SANITIZE_ADDRESS__
-	/* make SANITIZE=1: ASan reserves terabytes of address space for shadow */
-	rl.rlim_cur = rl.rlim_max = 0;
-#endif
-	if (rl.rlim_cur > 0 && setrlimit(RLIMIT_AS, &rl) != 0)
+	if (child_limit_memory(argv[4]) != 0)
 		return child_error("could not set the analysis memory limit");
 
 	git_libgit2_init();

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -178,4 +179,23 @@ child_guard(const char *parent_pid, const char *timeout_s)
 		alarm((unsigned int) timeout);
 	}
 	return 0;
+}
+
+/*
+ * In a child: cap the address space (RLIMIT_AS) at bytes, a decimal string
+ * ("0": no cap).  Under AddressSanitizer (make SANITIZE=1) there is no cap:
+ * its shadow memory reserves terabytes of address space.  0, or -1.
+ */
+int
+child_limit_memory(const char *bytes)
+{
+	struct rlimit rl;
+
+	rl.rlim_cur = rl.rlim_max = strtoull(bytes, NULL, 10);
+#ifdef __SANITIZE_ADDRESS__
+	rl.rlim_cur = rl.rlim_max = 0;
+#endif
+	if (rl.rlim_cur == 0)
+		return 0;
+	return setrlimit(RLIMIT_AS, &rl);
 }

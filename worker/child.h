@@ -8,7 +8,8 @@
  * silence, and kills the child (SIGKILL) when its wall-time limit passes or a
  * hook asks to stop.  The child guards itself too (child_guard): it dies with
  * its parent (PR_SET_PDEATHSIG) and ends itself at its own wall-time limit,
- * so it never outlives a killed worker or a parent that stopped watching.
+ * so it never outlives a killed worker or a parent that stopped watching, and
+ * caps its own address space (child_limit_memory).
  */
 #ifndef SESAMI_WORKER_CHILD_H
 #define SESAMI_WORKER_CHILD_H
@@ -41,5 +42,6 @@ typedef enum child_end
 
 child_end	child_run(const child_spec *spec, int *wstatus, char *err, size_t errlen);
 int			child_guard(const char *parent_pid, const char *timeout_s);
+int			child_limit_memory(const char *bytes);
 
 #endif

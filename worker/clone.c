@@ -10,13 +10,13 @@
  * retryable (a slow server); a limit is not.
  *
  * Child side (clone_child_main): dies with its parent and at its own
- * wall-time limit (child_guard), sets RLIMIT_AS, reads the token, clones with
- * libgit2 (bare, no checkout, no tags, no redirects), enforcing the byte and
- * object limits in the transfer-progress callback and with
- * GIT_OPT_SET_PACK_MAX_OBJECTS, and the byte limit once more on the clone's
- * size on disk (local mirrors are copied without a byte count).  The token is
- * offered only to its own host (SESAMI_GITHUB_HOST, default github.com), and
- * wiped after the clone.
+ * wall-time limit (child_guard), caps its address space
+ * (child_limit_memory), reads the token, clones with libgit2 (bare, no
+ * checkout, no tags, no redirects), enforcing the byte and object limits
+ * in the transfer-progress callback and with GIT_OPT_SET_PACK_MAX_OBJECTS,
+ * and the byte limit once more on the clone's size on disk (local mirrors
+ * are copied without a byte count).  The token is offered only to its own
+ * host (SESAMI_GITHUB_HOST, default github.com), and wiped after the clone.
  *
  * Run directories are "run-<pid>-XXXXXX" under a base directory (mode 0700);
  * rundir_clean_stale removes those whose process is gone, so a crashed
@@ -34,7 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -96,10 +95,6 @@ clone_limits_default(clone_limits *limits)
 	limits->max_objects = 10000000;		/* 10 M objects */
 	limits->timeout_s = 900;
 	limits->max_memory = 4ULL << 30;	/* 4 GiB address space */
-#ifdef __SANITIZE_ADDRESS__
-	/* make SANITIZE=1: ASan reserves terabytes of address space for shadow */
-	limits->max_memory = 0;
-#endif
 }
 
 /*
@@ -338,7 +333,6 @@ clone_child_main(int argc, char **argv)
 	char		token[4096];
 	size_t		tlen = 0;
 	ssize_t		n;
-	struct rlimit rl;
 	int			rc;
 
 	if (argc != 9)
@@ -350,9 +344,11 @@ clone_child_main(int argc, char **argv)
 		return 2;
 	c.max_bytes = strtoull(argv[4], NULL, 10);
 	c.max_objects = strtoull(argv[5], NULL, 10);
-	rl.rlim_cur = rl.rlim_max = strtoull(argv[6], NULL, 10);
-	if (rl.rlim_cur > 0)
-		setrlimit(RLIMIT_AS, &rl);
+	if (child_limit_memory(argv[6]) != 0)
+	{
+		printf("error permanent internal: could not set the clone memory limit\n");
+		return 2;
+	}
 
 	while (tlen < sizeof(token) - 1 && (n = read(0, token + tlen, sizeof(token) - 1 - tlen)) > 0)
 		tlen += n;
